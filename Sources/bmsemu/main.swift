@@ -1,0 +1,2 @@
+import CANCore
+print("bmsemu")
