@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         // RealModule: exp/log/pow without Foundation in the pure core.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // YAML for Firmware/ parameter files and scenarios, with line/column marks for errors.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Property-based testing on Swift Testing (tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -33,12 +35,16 @@ let package = Package(
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore"], swiftSettings: strictSettings),
+        // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
+        .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
         .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
+        .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )
