@@ -34,7 +34,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
-        .target(name: "CANTransport", dependencies: ["CANCore"], swiftSettings: strictSettings),
+        .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
         .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
@@ -45,6 +45,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )

@@ -38,7 +38,7 @@ public struct CANFilter: Hashable, Sendable, CustomStringConvertible {
     public static let all = CANFilter(id: 0, mask: 0)
 
     /// `true` if `frame` passes this filter.
-    @inline(__always)
+    @inlinable
     public func matches(_ frame: CANFrame) -> Bool {
         guard !frame.isErrorFrame else { return false }
         return ((frame.socketCANIdentifier & mask) == (id & mask)) != isInverted
@@ -82,6 +82,7 @@ public struct CANFilter: Hashable, Sendable, CustomStringConvertible {
 
 extension Sequence<CANFilter> {
     /// `true` if `frame` passes any filter (the kernel's default OR semantics); an empty list passes nothing.
+    @inlinable
     public func anyMatches(_ frame: CANFrame) -> Bool {
         contains { $0.matches(frame) }
     }

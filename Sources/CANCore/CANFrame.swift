@@ -153,6 +153,7 @@ public struct CANFrame: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 32-bit `can_id` as SocketCAN stores it, with `CAN_EFF_FLAG`, `CAN_RTR_FLAG` or `CAN_ERR_FLAG` set.
+    @inlinable
     public var socketCANIdentifier: UInt32 {
         if isErrorFrame { return CANFrame.errorFlag | id.value }
         var raw = id.socketCANValue

@@ -39,6 +39,7 @@ public struct CANID: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// The identifier as SocketCAN writes it into `can_id`: the value, plus `CAN_EFF_FLAG` when extended.
+    @inlinable
     public var socketCANValue: UInt32 {
         isExtended ? value | CANFrame.extendedFlag : value
     }
