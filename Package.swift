@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         // YAML for Firmware/ parameter files and scenarios, with line/column marks for errors.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // HdrHistogram: cycle-jitter and latency percentiles in the real-time runtime.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // Property-based testing on Swift Testing (tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -37,6 +39,12 @@ let package = Package(
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
+        // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
+        .target(
+            name: "EmulatorRuntime",
+            dependencies: ["CANCore", "CANTransport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
         .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(
@@ -46,6 +54,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
+        .testTarget(name: "EmulatorRuntimeTests", dependencies: ["EmulatorRuntime", "CANCore"], swiftSettings: strictSettings),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )
