@@ -1,5 +1,8 @@
 /// A problem on one line of a candump log. Other lines of the file are unaffected.
-public struct CandumpLogError: Error, Hashable, Sendable, CustomStringConvertible {
+public typealias CandumpLogError = LogLineError
+
+/// A problem on one line of a log file (candump or ASC), located by line and column.
+public struct LogLineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// 1-based line number.
     public let line: Int
     /// 1-based byte column where the problem starts.
