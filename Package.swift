@@ -37,6 +37,8 @@ let package = Package(
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
+        // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
+        .target(name: "Emulator", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
@@ -54,6 +56,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(name: "EmulatorRuntimeTests", dependencies: ["EmulatorRuntime", "CANCore"], swiftSettings: strictSettings),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
