@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
         // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
         .target(name: "Emulator", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
+        // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
+        .target(name: "ScenarioReports", swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
@@ -57,6 +59,7 @@ let package = Package(
         ),
         .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .testTarget(name: "ScenarioReportsTests", dependencies: ["ScenarioReports"], swiftSettings: strictSettings),
         .testTarget(name: "EmulatorRuntimeTests", dependencies: ["EmulatorRuntime", "CANCore"], swiftSettings: strictSettings),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
