@@ -19,6 +19,10 @@ let package = Package(
     dependencies: [
         // RealModule: exp/log/pow without Foundation in the pure core.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Command-line interface: subcommands, --help everywhere, validation errors.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Structured logging in the shell (the pure core never logs).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // YAML for Firmware/ parameter files and scenarios, with line/column marks for errors.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // HdrHistogram: cycle-jitter and latency percentiles in the real-time runtime.
@@ -49,7 +53,15 @@ let package = Package(
             dependencies: ["CANCore", "CANTransport", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSettings
         ),
-        .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bmsemu",
+            dependencies: [
+                "CANCore", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",

@@ -52,9 +52,12 @@ public enum AscLog {
     public static func parse(text: String) -> ParseResult { parse(Array(text.utf8)) }
 
     /// Writes records as an ASC file (`base hex  timestamps absolute`), the layout python-can and CANoe
-    /// write. The measurement starts at `startNanoseconds` (Unix ns), or at the first record.
+    /// write. The measurement starts at `startNanoseconds` (Unix ns), or at the first record; either is
+    /// truncated to whole milliseconds because the header date has millisecond resolution, so event
+    /// offsets stay exact to the microsecond on a round trip.
     public static func format(_ records: [Record], startNanoseconds: Int64? = nil) -> String {
-        let start = startNanoseconds ?? records.first.map { Int64(clamping: $0.timestamp.totalNanoseconds) } ?? 0
+        let requested = startNanoseconds ?? records.first.map { Int64(clamping: $0.timestamp.totalNanoseconds) } ?? 0
+        let start = requested - ((requested % 1_000_000) + 1_000_000) % 1_000_000
         let date = headerDate(start)
         var text = "date \(date)\nbase hex  timestamps absolute\ninternal events logged\n// version 9.0.0\n"
         text += "Begin Triggerblock \(date)\n"

@@ -29,6 +29,14 @@ struct AscLogTests {
         #expect(parsed.startNanoseconds == Self.start)
     }
 
+    @Test func startTimesBetweenMillisecondsStayExact() throws {
+        let record = AscLog.Record(timestamp: CANTimestamp(seconds: 1_795_424_560, nanoseconds: 101_209_000),
+                                   channel: 1, frame: try CANFrame(candumpText: "123#01"))
+        let parsed = AscLog.parse(text: AscLog.format([record]))
+        #expect(parsed.records == [record])
+        #expect(parsed.startNanoseconds == 1_795_424_560_101_000_000)
+    }
+
     @Test func headerDatesUseTheCANoeForm() {
         // 2026-11-23 09:02:40.101 UTC; 1970-01-01 was a Thursday.
         #expect(AscLog.headerDate(Self.start) == "Mon Nov 23 09:02:40.101 am 2026")
