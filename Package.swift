@@ -50,7 +50,7 @@ let package = Package(
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
         .target(
             name: "EmulatorRuntime",
-            dependencies: ["CANCore", "CANTransport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["CANCore", "CANTransport", "Emulator", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
