@@ -58,6 +58,22 @@ public struct MessageEncoder: Sendable {
         write(try storage.signals[index].bits(forRaw: raw), at: index)
     }
 
+    /// Sets the field's bits exactly as they go on the wire (right-aligned; for unsigned 64-bit values
+    /// above `Int64.max` and float bit patterns). Bits beyond the signal's length are an error.
+    public mutating func set(_ handle: SignalHandle, rawBits: UInt64) throws(CANEncodeError) {
+        let index = try index(handle)
+        let signal = storage.signals[index]
+        guard rawBits & ~signal.layout.mask == 0 else {
+            throw .rawOutOfRange(signal: signal.name, raw: Double(rawBits), bits: signal.layout.length, signed: false)
+        }
+        write(rawBits, at: index)
+    }
+
+    /// Sets a field's bits by signal name.
+    public mutating func set(_ name: String, rawBits: UInt64) throws(CANEncodeError) {
+        try set(SignalHandle(index: try index(named: name), messageKey: storage.key), rawBits: rawBits)
+    }
+
     /// Sets the raw value that the signal's value table names `valueName`.
     public mutating func set(_ handle: SignalHandle, valueNamed valueName: String) throws(CANEncodeError) {
         let index = try index(handle)
