@@ -50,7 +50,7 @@ public struct DecodedFrame: Sendable {
     /// The value-table name of the signal's raw value (`VAL_`), if it has one.
     public func valueName(_ handle: SignalHandle) -> String? {
         guard let raw = raw(handle) else { return nil }
-        return storage.signals[handle.index].valueTable?.name(for: raw)
+        return storage.valueTables[handle.index]?.name(for: raw)
     }
 
     /// Every present signal, in message order, with raw and physical value, unit and value name.
@@ -62,8 +62,8 @@ public struct DecodedFrame: Sendable {
             let bits = signal.layout.extract(word0: word0, payload: payload)
             let raw = signal.rawInteger(bits: bits)
             result.append(DecodedSignal(
-                name: signal.name, rawBits: bits, raw: raw, physical: signal.physical(bits: bits), unit: signal.unit,
-                valueName: raw.flatMap { signal.valueTable?.name(for: $0) }))
+                name: storage.names[index], rawBits: bits, raw: raw, physical: signal.physical(bits: bits),
+                unit: storage.units[index], valueName: raw.flatMap { storage.valueTables[index]?.name(for: $0) }))
         }
         return result
     }

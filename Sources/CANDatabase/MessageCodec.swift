@@ -31,45 +31,76 @@ public struct SignalHandle: Hashable, Sendable {
 /// let frame = try encoder.frame()                 // throws if a selected signal is missing
 /// ```
 public struct MessageCodec: Sendable {
+    /// Everything compiled from the message. The arrays the decode loop reads (`signals`,
+    /// `conditions`, `ranges`) hold trivially copyable values only.
     final class Storage: Sendable {
         let message: DBCMessage
-        let signals: [SignalCodec]
-        let indexByName: [String: Int]
-        /// Multiplexers that select at least one signal, with the values that select something;
-        /// ancestors come before the multiplexers they select.
-        let multiplexerChecks: [(index: Int, allowed: [ClosedRange<Int64>])]
+        let id: CANID
+        let length: Int
+        let frameLength: Int
         let key: UInt32
+        let signals: [SignalCodec]
+        let conditions: [MultiplexerCondition]
+        let ranges: [ClosedRange<Int64>]
+        /// Multiplexers that select at least one signal, with the values that select something
+        /// (`multiplexer` = the multiplexer's own index); ancestors first.
+        let multiplexerChecks: [MultiplexerCondition]
+        let names: [String]
+        let units: [String]
+        let valueTables: [DBCValueTable?]
+        let indexByName: [String: Int]
 
-        init(message: DBCMessage, signals: [SignalCodec], multiplexerChecks: [(index: Int, allowed: [ClosedRange<Int64>])]) {
+        init(
+            message: DBCMessage, signals: [SignalCodec], conditions: [MultiplexerCondition], ranges: [ClosedRange<Int64>],
+            multiplexerChecks: [MultiplexerCondition], indexByName: [String: Int]
+        ) {
             self.message = message
-            self.signals = signals
-            var byName: [String: Int] = [:]
-            for (index, signal) in message.signals.enumerated() where byName[signal.name] == nil {
-                byName[signal.name] = index
-            }
-            self.indexByName = byName
-            self.multiplexerChecks = multiplexerChecks
+            self.id = message.id
+            self.length = message.length
+            self.frameLength = message.frameLength
             self.key = message.id.socketCANValue
+            self.signals = signals
+            self.conditions = conditions
+            self.ranges = ranges
+            self.multiplexerChecks = multiplexerChecks
+            self.names = message.signals.map(\.name)
+            self.units = message.signals.map(\.unit)
+            self.valueTables = message.signals.map(\.valueTable)
+            self.indexByName = indexByName
+        }
+
+        @inline(__always)
+        func contains(_ condition: MultiplexerCondition, _ value: Int64) -> Bool {
+            if condition.isSingle { return value == condition.single }
+            for index in condition.rangeStart..<(condition.rangeStart + condition.rangeCount)
+            where ranges[index].contains(value) {
+                return true
+            }
+            return false
         }
 
         /// `true` when every multiplexer condition of signal `index` holds in this payload.
         @inline(__always)
         func isPresent(_ index: Int, word0: UInt64, payload: CANPayload) -> Bool {
-            for condition in signals[index].conditions {
+            let signal = signals[index]
+            if signal.conditionCount == 0 { return true }
+            for position in signal.conditionStart..<(signal.conditionStart + signal.conditionCount) {
+                let condition = conditions[position]
                 let multiplexer = signals[condition.multiplexer]
                 let bits = multiplexer.layout.extract(word0: word0, payload: payload)
-                guard let value = multiplexer.rawInteger(bits: bits), condition.contains(value) else { return false }
+                guard let value = multiplexer.rawInteger(bits: bits), contains(condition, value) else { return false }
             }
             return true
         }
 
         /// The first multiplexer that is present but whose value selects nothing.
+        @inline(__always)
         func invalidMultiplexer(word0: UInt64, payload: CANPayload) -> (name: String, value: Int64)? {
-            for check in multiplexerChecks where isPresent(check.index, word0: word0, payload: payload) {
-                let multiplexer = signals[check.index]
+            for check in multiplexerChecks where isPresent(check.multiplexer, word0: word0, payload: payload) {
+                let multiplexer = signals[check.multiplexer]
                 let bits = multiplexer.layout.extract(word0: word0, payload: payload)
                 let value = multiplexer.rawInteger(bits: bits) ?? Int64(bitPattern: bits)
-                if !check.allowed.contains(where: { $0.contains(value) }) { return (multiplexer.name, value) }
+                if !contains(check, value) { return (names[check.multiplexer], value) }
             }
             return nil
         }
@@ -97,7 +128,17 @@ public struct MessageCodec: Sendable {
             indexByName[signal.name] = index
         }
         var compiled: [SignalCodec] = []
+        var conditions: [MultiplexerCondition] = []
+        var ranges: [ClosedRange<Int64>] = []
         compiled.reserveCapacity(message.signals.count)
+        func condition(multiplexer: Int, values: [ClosedRange<Int64>]) -> MultiplexerCondition {
+            let single = values.count == 1 && values[0].lowerBound == values[0].upperBound
+            let result = MultiplexerCondition(
+                multiplexer: multiplexer, single: single ? values[0].lowerBound : 0, isSingle: single,
+                rangeStart: ranges.count, rangeCount: values.count)
+            ranges += values
+            return result
+        }
         for signal in message.signals {
             let layout = SignalLayout(startBit: signal.startBit, length: signal.length, byteOrder: signal.byteOrder)
             guard layout.lastByte < message.length, signal.length >= 1, signal.length <= 64 else {
@@ -109,30 +150,34 @@ public struct MessageCodec: Sendable {
                 throw .invalidFloatLength(message: message.name, signal: signal.name, length: signal.length)
             default: break
             }
-            var conditions: [SignalCodec.Condition] = []
+            let start = conditions.count
             var current = signal.multiplexCondition
-            while let condition = current {
-                guard let multiplexer = indexByName[condition.multiplexerName],
+            while let multiplexCondition = current {
+                guard let multiplexer = indexByName[multiplexCondition.multiplexerName],
                     message.signals[multiplexer].isMultiplexer
                 else {
                     throw .unknownMultiplexer(
-                        message: message.name, signal: signal.name, multiplexer: condition.multiplexerName)
+                        message: message.name, signal: signal.name, multiplexer: multiplexCondition.multiplexerName)
                 }
-                guard conditions.count < message.signals.count else {
+                guard conditions.count - start < message.signals.count else {
                     throw .multiplexerCycle(message: message.name, signal: signal.name)
                 }
-                conditions.append(.init(multiplexer: multiplexer, ranges: condition.values))
+                conditions.append(condition(multiplexer: multiplexer, values: multiplexCondition.values))
                 current = message.signals[multiplexer].multiplexCondition
             }
-            compiled.append(SignalCodec(signal, conditions: conditions))
+            compiled.append(SignalCodec(signal, conditionStart: start, conditionCount: conditions.count - start))
         }
-        var checks: [(index: Int, allowed: [ClosedRange<Int64>], depth: Int)] = []
+        var checks: [(check: MultiplexerCondition, depth: Int)] = []
         for index in message.signals.indices where message.signals[index].isMultiplexer {
             let allowed = message.multiplexerValues(of: index)
-            if !allowed.isEmpty { checks.append((index, allowed, compiled[index].conditions.count)) }
+            if !allowed.isEmpty {
+                checks.append((condition(multiplexer: index, values: allowed), compiled[index].conditionCount))
+            }
         }
         checks.sort { $0.depth < $1.depth }
-        storage = Storage(message: message, signals: compiled, multiplexerChecks: checks.map { ($0.index, $0.allowed) })
+        storage = Storage(
+            message: message, signals: compiled, conditions: conditions, ranges: ranges,
+            multiplexerChecks: checks.map(\.check), indexByName: indexByName)
     }
 
     /// The handle of the signal called `name`.
@@ -164,12 +209,11 @@ public struct MessageCodec: Sendable {
     ///   (for CAN FD also the padded FD length), a remote/error frame, or a multiplexer value that
     ///   selects no signals.
     public func decode(_ frame: CANFrame) throws(CANDecodeError) -> DecodedFrame {
-        let message = storage.message
         guard !frame.isRemoteRequest, !frame.isErrorFrame else { throw .notADataFrame }
-        guard frame.id == message.id else { throw .wrongIdentifier(expected: message.id, actual: frame.id) }
+        guard frame.id == storage.id else { throw .wrongIdentifier(expected: storage.id, actual: frame.id) }
         let length = frame.data.count
-        guard length == message.length || length == message.frameLength else {
-            throw .wrongLength(expected: message.length, actual: length)
+        guard length == storage.length || length == storage.frameLength else {
+            throw .wrongLength(expected: storage.length, actual: length)
         }
         let word0 = frame.data.littleEndianWord0
         if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: frame.data) {
