@@ -81,9 +81,10 @@ public struct BusLoadBudget: Hashable, Sendable {
     /// (the largest, if there are several), else 1.
     public static func framesPerCycle(_ message: DBCMessage) -> Int {
         var frames = 1
+        let values = message.multiplexerValuesByName()
         for index in message.topLevelMultiplexerIndices {
             var count: UInt64 = 0
-            for range in message.multiplexerValues(of: index) {
+            for range in values[message.signals[index].name] ?? [] {
                 let width = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
                 let (sum, overflow) = count.addingReportingOverflow(width)
                 count = overflow || width == 0 ? UInt64(Int.max) : sum

@@ -17,6 +17,7 @@ public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
         case invalidFloatLength
         case multiplexedWithoutMultiplexer
         case multiplexerCycle
+        case multiplexerTooDeep
         case missingTiming
         case unknownNode
         case invalidE2E

@@ -100,13 +100,22 @@ public struct DBCMessage: Hashable, Sendable {
     /// sorted ranges.
     public func multiplexerValues(of index: Int) -> [ClosedRange<Int64>] {
         guard signals.indices.contains(index) else { return [] }
-        let name = signals[index].name
-        var ranges: [ClosedRange<Int64>] = []
+        return multiplexerValuesByName()[signals[index].name] ?? []
+    }
+
+    /// ``multiplexerValues(of:)`` for every multiplexer at once, keyed by multiplexer name (one pass).
+    func multiplexerValuesByName() -> [String: [ClosedRange<Int64>]] {
+        var ranges: [String: [ClosedRange<Int64>]] = [:]
         for signal in signals {
-            if let condition = signal.multiplexCondition, condition.multiplexerName == name {
-                ranges += condition.values
-            }
+            if let condition = signal.multiplexCondition { ranges[condition.multiplexerName, default: []] += condition.values }
         }
-        return DBCSignal.MultiplexCondition.normalized(ranges)
+        return ranges.mapValues { DBCSignal.MultiplexCondition.normalized($0) }
+    }
+
+    /// For each signal, the index of its multiplexer (`nil` if none or unresolvable), by one name lookup.
+    func multiplexerIndices() -> [Int?] {
+        var indexByName: [String: Int] = [:]
+        for (index, signal) in signals.enumerated() where indexByName[signal.name] == nil { indexByName[signal.name] = index }
+        return signals.map { signal in signal.multiplexCondition.flatMap { indexByName[$0.multiplexerName] } }
     }
 }

@@ -79,18 +79,20 @@ public struct MessageCodec: Sendable {
             return false
         }
 
-        /// `true` when every multiplexer condition of signal `index` holds in this payload.
+        /// `true` when every multiplexer condition of signal `index` holds in this payload (walks up
+        /// the multiplexer tree, which compilation proved acyclic).
         @inline(__always)
         func isPresent(_ index: Int, word0: UInt64, payload: CANPayload) -> Bool {
-            let signal = signals[index]
-            if signal.conditionCount == 0 { return true }
-            for position in signal.conditionStart..<(signal.conditionStart + signal.conditionCount) {
-                let condition = conditions[position]
+            var current = index
+            while true {
+                let conditionIndex = signals[current].conditionIndex
+                if conditionIndex < 0 { return true }
+                let condition = conditions[conditionIndex]
                 let multiplexer = signals[condition.multiplexer]
                 let bits = multiplexer.layout.extract(word0: word0, payload: payload)
                 guard let value = multiplexer.rawInteger(bits: bits), contains(condition, value) else { return false }
+                current = condition.multiplexer
             }
-            return true
         }
 
         /// The first multiplexer that is present but whose value selects nothing.
@@ -107,6 +109,10 @@ public struct MessageCodec: Sendable {
     }
 
     let storage: Storage
+
+    /// Deepest multiplexer nesting a codec accepts. Real databases nest one to three levels; the cap
+    /// keeps every presence check a short walk, whatever a file declares.
+    public static let maximumMultiplexerDepth = 32
 
     /// The message this codec was compiled from.
     public var message: DBCMessage { storage.message }
@@ -127,19 +133,9 @@ public struct MessageCodec: Sendable {
         for (index, signal) in message.signals.enumerated() where indexByName[signal.name] == nil {
             indexByName[signal.name] = index
         }
-        var compiled: [SignalCodec] = []
-        var conditions: [MultiplexerCondition] = []
-        var ranges: [ClosedRange<Int64>] = []
-        compiled.reserveCapacity(message.signals.count)
-        func condition(multiplexer: Int, values: [ClosedRange<Int64>]) -> MultiplexerCondition {
-            let single = values.count == 1 && values[0].lowerBound == values[0].upperBound
-            let result = MultiplexerCondition(
-                multiplexer: multiplexer, single: single ? values[0].lowerBound : 0, isSingle: single,
-                rangeStart: ranges.count, rangeCount: values.count)
-            ranges += values
-            return result
-        }
-        for signal in message.signals {
+        let count = message.signals.count
+        let multiplexerOf = message.multiplexerIndices()
+        for (index, signal) in message.signals.enumerated() {
             let layout = SignalLayout(startBit: signal.startBit, length: signal.length, byteOrder: signal.byteOrder)
             guard layout.lastByte < message.length, signal.length >= 1, signal.length <= 64 else {
                 throw .signalOutsidePayload(
@@ -150,28 +146,62 @@ public struct MessageCodec: Sendable {
                 throw .invalidFloatLength(message: message.name, signal: signal.name, length: signal.length)
             default: break
             }
-            let start = conditions.count
-            var current = signal.multiplexCondition
-            while let multiplexCondition = current {
-                guard let multiplexer = indexByName[multiplexCondition.multiplexerName],
-                    message.signals[multiplexer].isMultiplexer
-                else {
-                    throw .unknownMultiplexer(
-                        message: message.name, signal: signal.name, multiplexer: multiplexCondition.multiplexerName)
+            if let condition = signal.multiplexCondition {
+                guard let multiplexer = multiplexerOf[index], message.signals[multiplexer].isMultiplexer else {
+                    throw .unknownMultiplexer(message: message.name, signal: signal.name, multiplexer: condition.multiplexerName)
                 }
-                guard conditions.count - start < message.signals.count else {
-                    throw .multiplexerCycle(message: message.name, signal: signal.name)
-                }
-                conditions.append(condition(multiplexer: multiplexer, values: multiplexCondition.values))
-                current = message.signals[multiplexer].multiplexCondition
             }
-            compiled.append(SignalCodec(signal, conditionStart: start, conditionCount: conditions.count - start))
         }
+        // Depth in the multiplexer tree, with cycle detection: one pass, each signal visited once.
+        var depth = [Int](repeating: 0, count: count)
+        var state = [UInt8](repeating: 0, count: count)  // 0 unvisited, 1 on the current path, 2 done
+        for start in 0..<count where state[start] == 0 {
+            var path: [Int] = []
+            var current: Int? = start
+            while let node = current, state[node] == 0 {
+                state[node] = 1
+                path.append(node)
+                current = multiplexerOf[node]
+            }
+            if let node = current, state[node] == 1 {
+                throw .multiplexerCycle(message: message.name, signal: message.signals[start].name)
+            }
+            var below = current.map { depth[$0] + 1 } ?? 0
+            for node in path.reversed() {
+                depth[node] = below
+                state[node] = 2
+                below += 1
+            }
+        }
+        if let deep = depth.firstIndex(where: { $0 > Self.maximumMultiplexerDepth }) {
+            throw .multiplexerTooDeep(message: message.name, signal: message.signals[deep].name)
+        }
+
+        var compiled: [SignalCodec] = []
+        var conditions: [MultiplexerCondition] = []
+        var ranges: [ClosedRange<Int64>] = []
+        compiled.reserveCapacity(count)
+        func condition(multiplexer: Int, values: [ClosedRange<Int64>]) -> MultiplexerCondition {
+            let single = values.count == 1 && values[0].lowerBound == values[0].upperBound
+            let result = MultiplexerCondition(
+                multiplexer: multiplexer, single: single ? values[0].lowerBound : 0, isSingle: single,
+                rangeStart: ranges.count, rangeCount: values.count)
+            ranges += values
+            return result
+        }
+        for (index, signal) in message.signals.enumerated() {
+            var conditionIndex = -1
+            if let multiplexCondition = signal.multiplexCondition, let multiplexer = multiplexerOf[index] {
+                conditionIndex = conditions.count
+                conditions.append(condition(multiplexer: multiplexer, values: multiplexCondition.values))
+            }
+            compiled.append(SignalCodec(signal, conditionIndex: conditionIndex))
+        }
+        let allowedByName = message.multiplexerValuesByName()
         var checks: [(check: MultiplexerCondition, depth: Int)] = []
         for index in message.signals.indices where message.signals[index].isMultiplexer {
-            let allowed = message.multiplexerValues(of: index)
-            if !allowed.isEmpty {
-                checks.append((condition(multiplexer: index, values: allowed), compiled[index].conditionCount))
+            if let allowed = allowedByName[message.signals[index].name], !allowed.isEmpty {
+                checks.append((condition(multiplexer: index, values: allowed), depth[index]))
             }
         }
         checks.sort { $0.depth < $1.depth }

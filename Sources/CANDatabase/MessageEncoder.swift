@@ -130,7 +130,7 @@ public struct MessageEncoder: Sendable {
             throw .unknownMultiplexerValue(multiplexer: bad.name, value: bad.value)
         }
         for index in storage.signals.indices {
-            let present = storage.signals[index].conditionCount == 0
+            let present = storage.signals[index].conditionIndex < 0
                 || storage.isPresent(index, word0: word0, payload: payload)
             if present != isSet[index] {
                 throw present ? .missingSignal(storage.names[index]) : .inactiveSignal(storage.names[index])

@@ -17,11 +17,11 @@ struct SignalCodec: Sendable {
     let maximum: Double
     let hasRange: Bool
     let hasValueTable: Bool
-    /// Conditions up the multiplexer tree are `conditions[conditionStart ..< conditionStart + conditionCount]`.
-    let conditionStart: Int
-    let conditionCount: Int
+    /// Index of this signal's own multiplexer condition in `conditions`, or -1 when always present.
+    /// The multiplexer's own condition is found the same way, up the tree.
+    let conditionIndex: Int
 
-    init(_ signal: DBCSignal, conditionStart: Int, conditionCount: Int) {
+    init(_ signal: DBCSignal, conditionIndex: Int) {
         layout = SignalLayout(startBit: signal.startBit, length: signal.length, byteOrder: signal.byteOrder)
         isSigned = signal.isSigned
         kind = switch signal.valueType {
@@ -35,8 +35,7 @@ struct SignalCodec: Sendable {
         maximum = signal.maximum
         hasRange = signal.hasPhysicalRange
         hasValueTable = signal.valueTable != nil
-        self.conditionStart = conditionStart
-        self.conditionCount = conditionCount
+        self.conditionIndex = conditionIndex
     }
 
     /// The raw integer: sign-extended for signed signals; `nil` for float signals and for unsigned

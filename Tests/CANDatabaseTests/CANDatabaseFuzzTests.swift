@@ -178,6 +178,50 @@ struct CANDatabaseFuzzTests {
         }
     }
 
+    /// A hostile file: 100 000 signals nested one under the other, 100 000 value-table entries, a
+    /// VAL_ and CM_ per signal. Everything stays linear: quadratic work here would run for hours.
+    @Test(.timeLimit(.minutes(1))) func hugeDeepDatabaseStaysLinear() throws {
+        let count = 100_000
+        var text = "BU_: N\nVAL_TABLE_ Big"
+        for index in 0..<count { text += " \(index % 1000) \"v\(index)\"" }
+        text += ";\nBO_ 1 Deep: 8 N\n SG_ S0 M : 0|8@1+ (1,0) [0|0] \"\" N\n"
+        for index in 1..<count { text += " SG_ S\(index) m0M : \(index % 56)|8@1+ (1,0) [0|0] \"\" N\n" }
+        for index in 1..<count { text += "SG_MUL_VAL_ 1 S\(index) S\(index - 1) 0-0;\n" }
+        for index in 0..<count { text += "VAL_ 1 S\(index) 0 \"zero\" 1 \"one\";\nCM_ SG_ 1 S\(index) \"c\";\n" }
+        let database = try CANDatabase.parse(text: text)
+        #expect(database.valueTables[0].entries.count == 1000)
+        #expect(database.valueTables[0].name(for: 7) == "v99007", "the last name of a repeated value wins")
+        let message = try #require(database.messages.first)
+        #expect(message.signals[count - 1].multiplexCondition?.multiplexerName == "S\(count - 2)")
+        let issues = database.consistencyIssues()
+        #expect(issues.map(\.kind).contains(.multiplexerTooDeep))
+        #expect(issues.contains { $0.kind == .overlappingSignals && $0.severity == .warning })
+        #expect(throws: DBCCodecError.multiplexerTooDeep(message: "Deep", signal: "S33")) {
+            try MessageCodec(message)
+        }
+        _ = BusLoadBudget(database: database, nominalBitRate: 500_000)
+    }
+
+    /// A wide message: 60 000 signals on 60 000 values of one 16-bit multiplexer compile, decode and
+    /// encode in linear time.
+    @Test(.timeLimit(.minutes(1))) func hugeWideMultiplexedMessage() throws {
+        let count = 60_000
+        var text = "BO_ 1 Wide: 8 N\n SG_ Page M : 0|16@1+ (1,0) [0|0] \"\" N\n"
+        for index in 0..<count { text += " SG_ V\(index) m\(index) : 16|16@1+ (1,0) [0|0] \"\" N\n" }
+        let database = try CANDatabase.parse(text: text)
+        let codec = try MessageCodec(database.messages[0])
+        let view = try codec.decode(try CANFrame(id: try CANID(standard: 1), data: [0x39, 0x30, 0xAA, 0xBB, 0, 0, 0, 0]))
+        #expect(view.signals.map(\.name) == ["Page", "V12345"])
+        #expect(view.raw(try codec.handle(named: "V12345")) == 0xBBAA)
+        var encoder = codec.encoder()
+        try encoder.set("Page", raw: 59_999)
+        try encoder.set("V59999", raw: 1)
+        #expect(try encoder.frame().data.littleEndianWord0 == 0x0001_EA5F)
+        #expect(BusLoadBudget.framesPerCycle(database.messages[0]) == count)
+        // Above 4096 signals the pairwise overlap check is skipped, and says so.
+        #expect(database.consistencyIssues().map { "\($0.severity) \($0.kind)" } == ["warning missingTiming", "warning overlappingSignals"])
+    }
+
     /// Parses `bytes`; if that works, compiles every message, runs the consistency check and the bus
     /// budget, and decodes random frames with every codec.
     static func parseAndExercise(_ bytes: [UInt8], _ rng: inout Xoshiro256) -> CANDatabase? {
