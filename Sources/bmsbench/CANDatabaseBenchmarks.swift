@@ -16,7 +16,7 @@ enum CANDatabaseBenchmarks {
             try CANDatabase.parse(bytes).messages.count
         }
         let database = try CANDatabase.parse(bytes)
-        _ = Bench.measure("dbc: compile all 48 codecs (per message)", operations: database.messages.count) {
+        _ = Bench.measure("dbc: compile codecs (per message)", operations: database.messages.count) {
             DatabaseCodec(database).codecs.count
         }
         try cellVoltages(database)
@@ -55,7 +55,7 @@ enum CANDatabaseBenchmarks {
             encoder.reset()
         }
 
-        let decoded = try Bench.measure("cell voltages: decode by handle (page + 3 cells)", operations: frameCount) {
+        let decoded = try Bench.measure("cells: decode by handle (page + 3 cells)", operations: frameCount) {
             var sum = 0.0
             for frame in frames {
                 let view = try codec.decode(frame)
@@ -64,7 +64,7 @@ enum CANDatabaseBenchmarks {
             }
             return sum
         }
-        let floor = Bench.measure("cell voltages: floor (shift/mask, same fields)", operations: frameCount) {
+        let floor = Bench.measure("cells: floor (shift/mask, same fields)", operations: frameCount) {
             var sum = 0.0
             for frame in frames {
                 guard frame.id.value == 0x201, frame.data.count == 8 else { continue }
@@ -74,9 +74,9 @@ enum CANDatabaseBenchmarks {
             }
             return sum
         }
-        ratio("cell voltages: decode / floor", decoded, floor)
+        ratio("cells: decode / floor", decoded, floor)
         var buffer: [Double] = []
-        _ = try Bench.measure("cell voltages: decode into buffer (all 15 signals)", operations: frameCount) {
+        _ = try Bench.measure("cells: decode into buffer (all 15 signals)", operations: frameCount) {
             var sum = 0.0
             for frame in frames {
                 try codec.decode(frame, into: &buffer)
@@ -84,7 +84,7 @@ enum CANDatabaseBenchmarks {
             }
             return sum
         }
-        _ = Bench.measure("cell voltages: decode + E2E receiver check", operations: frameCount) {
+        _ = Bench.measure("cells: E2E receiver check + decode", operations: frameCount) {
             var receiver = E2EReceiver(profile: profile)
             var sum = 0.0
             for frame in frames where receiver.check(frame).isUsable {
@@ -92,13 +92,13 @@ enum CANDatabaseBenchmarks {
             }
             return sum
         }
-        _ = try Bench.measure("cell voltages: decode all, by name (monitor)", operations: frameCount) {
+        _ = try Bench.measure("cells: decode all with names (monitor)", operations: frameCount) {
             var count = 0
             for frame in frames { count += try codec.decode(frame).signals.count }
             return count
         }
 
-        let encoded = try Bench.measure("cell voltages: encode (physical, checked) + E2E", operations: frameCount) {
+        let encoded = try Bench.measure("cells: encode (physical, checked) + E2E", operations: frameCount) {
             var encoder = codec.encoder()
             var sender = E2ESender(profile: profile)
             var last = 0
@@ -110,7 +110,7 @@ enum CANDatabaseBenchmarks {
             }
             return last
         }
-        let encodeFloor = try Bench.measure("cell voltages: encode floor (shift/or + CRC)", operations: frameCount) {
+        let encodeFloor = try Bench.measure("cells: encode floor (shift/or + CRC)", operations: frameCount) {
             let id = try CANID(standard: 0x201)
             var last = 0
             for index in 0..<frameCount {
@@ -125,7 +125,7 @@ enum CANDatabaseBenchmarks {
             }
             return last
         }
-        ratio("cell voltages: encode / floor", encoded, encodeFloor)
+        ratio("cells: encode / floor", encoded, encodeFloor)
         _ = (counter, crc)
     }
 
