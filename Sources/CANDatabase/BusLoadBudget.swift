@@ -18,11 +18,15 @@ public import CANCore
 public struct BusLoadBudget: Hashable, Sendable {
     /// One message's share of the bus.
     public struct Entry: Hashable, Sendable {
+        /// Message name.
         public var message: String
+        /// Identifier (entries are sorted by arbitration priority).
         public var id: CANID
+        /// Where the rate came from.
         public var timing: DBCMessage.Timing
         /// Frames per cycle: the number of multiplexer values (1 for plain messages).
         public var framesPerCycle: Int
+        /// Worst-case frame rate.
         public var framesPerSecond: Double
         /// Worst-case bits of one frame.
         public var bitsPerFrame: CANFrameBitLength
@@ -30,7 +34,9 @@ public struct BusLoadBudget: Hashable, Sendable {
         public var load: Double
     }
 
+    /// Arbitration-phase bit rate, bit/s.
     public var nominalBitRate: Int
+    /// CAN FD data-phase bit rate, bit/s (equal to the nominal rate for classic buses).
     public var dataBitRate: Int
     /// Budgeted messages, in identifier (arbitration) order.
     public var entries: [Entry]

@@ -71,12 +71,15 @@ public struct DecodedFrame: Sendable {
 
 /// One decoded signal with everything a monitor shows.
 public struct DecodedSignal: Hashable, Sendable, CustomStringConvertible {
+    /// Signal name.
     public var name: String
     /// Bits as on the wire, right-aligned.
     public var rawBits: UInt64
     /// Raw integer (sign-extended); `nil` for float signals.
     public var raw: Int64?
+    /// raw × factor + offset.
     public var physical: Double
+    /// Physical unit from the DBC.
     public var unit: String
     /// Value-table name of the raw value, if any.
     public var valueName: String?

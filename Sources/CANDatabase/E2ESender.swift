@@ -8,6 +8,7 @@ public import CANCore
 /// let frame = try sender.protect(&encoder)   // counter 0, 1, 2, ... 15, 0, ...
 /// ```
 public struct E2ESender: Hashable, Sendable {
+    /// Where counter and CRC are and what the CRC covers.
     public let profile: E2EProfile
     /// The counter value the next frame will carry.
     public private(set) var nextCounter: UInt8
