@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "bmsemu",
             dependencies: [
-                "CANCore", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
+                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
