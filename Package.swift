@@ -36,9 +36,15 @@ let package = Package(
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack"], swiftSettings: strictSettings),
+        // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
+        .target(
+            name: "CellPack",
+            dependencies: ["SeededRandom", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
-        .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -46,5 +52,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )
