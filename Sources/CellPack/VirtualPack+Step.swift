@@ -1,0 +1,153 @@
+import RealModule
+
+extension VirtualPack {
+    /// Advances the pack by `seconds` of simulated time under `inputs`.
+    ///
+    /// Order inside a step: every cell's Thevenin equivalent at the start of the step; per-group current
+    /// sharing (parallel cells share one voltage, so a weak or shorted cell draws current from its neighbours);
+    /// contactors, precharge and DC link; each cell's electrochemistry, degradation, dendrites, shorts, abuse
+    /// kinetics and gas; the thermal network; the enclosure. A non-finite or non-positive duration does nothing.
+    public mutating func step(_ inputs: PackInputs, duration seconds: Double) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        let demand = inputs.current.sanitized
+        if demand != waveform {
+            waveform = demand
+            phase = 0
+        }
+        let schedule = WaveformSchedule(demand, phase: phase, duration: seconds)
+        if !demand.isConstant {
+            phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
+        }
+        let kernel = CellKernel(constants: cellConstants, schedule: schedule)
+        prepareCells(kernel)
+        let (sourceVolts, ohms) = solveGroups(inputs.balancing)
+        let levels = connectLink(inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
+        advanceCells(kernel, packLevels: levels)
+        conductHeat(inputs, seconds: seconds)
+        updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
+        elapsed += seconds
+    }
+
+    /// Phase A: every cell's Thevenin equivalent for the step.
+    mutating func prepareCells(_ kernel: CellKernel) {
+        for index in 0..<packConstants.cellCount {
+            scratch.store(kernel.prepare(columns.load(index), fixed.load(index)), at: index)
+        }
+    }
+
+    /// Phase B: per-group Norton sums; returns the pack's Thevenin source voltage and resistance.
+    mutating func solveGroups(_ balancing: [Bool]) -> (Double, Double) {
+        let m = packConstants.parallelCount
+        var packSource = 0.0
+        var packOhms = 0.0
+        for group in 0..<packConstants.seriesCount {
+            var current = 0.0
+            let bleeding = group < balancing.count && balancing[group]
+            groups.balancing[group] = bleeding
+            var conductance = bleeding ? packConstants.balancingSiemens : 0
+            for k in 0..<m {
+                let index = group * m + k
+                let inverse = 1 / scratch.effectiveOhms[index]
+                current += scratch.sourceVolts[index] * inverse
+                conductance += inverse + scratch.shuntSiemens[index]
+            }
+            groups.sourceCurrent[group] = current
+            groups.conductance[group] = conductance
+            packSource += current / conductance
+            packOhms += 1 / conductance + packConstants.interconnectOhms
+        }
+        return (packSource, packOhms)
+    }
+
+    /// Phase C: contactors, precharge and DC link. Returns the pack current during level 0 and level 1 of the
+    /// demand waveform (A, + discharge) and updates the link voltage.
+    mutating func connectLink(
+        _ contactors: ContactorStates, demand: CurrentWaveform, schedule: WaveformSchedule, packSource: Double, packOhms: Double
+    ) -> (Double, Double) {
+        let dt = schedule.duration
+        let capacitance = packConstants.linkFarads
+        let bleed = 1 / packConstants.bleedOhms
+        let external = link.externalShortSiemens
+        let startVolts = link.linkVolts
+        link.inrushPeak = 0
+        if contactors.mainNegative && contactors.mainPositive {
+            // Main path closed: the link follows the pack; the external short (if any) adds a resistive load.
+            @inline(__always)
+            func total(_ amps: Double) -> Double {
+                amps + (packSource - packOhms * amps) * external / (1 + packOhms * external)
+            }
+            var levels = (total(demand.firstAmps), total(demand.isConstant ? demand.firstAmps : demand.secondAmps))
+            let endAmps = schedule.endLevel == 0 ? levels.0 : levels.1
+            let endVolts = packSource - packOhms * endAmps
+            link.inrushPeak = abs(endVolts - startVolts) / packOhms
+            let capacitorAmps = capacitance * (endVolts - startVolts) / dt + endVolts * bleed
+            levels.0 += capacitorAmps
+            levels.1 += capacitorAmps
+            link.linkVolts = endVolts
+            let (t0, t1) = schedule.levelSeconds
+            link.averageCurrent = (levels.0 * t0 + levels.1 * t1) / dt
+            link.packCurrent = schedule.endLevel == 0 ? levels.0 : levels.1
+            return levels
+        }
+        if contactors.mainNegative && contactors.precharge {
+            // Link charges through the precharge resistor: exact RC response with the bleed in parallel.
+            let series = packConstants.prechargeOhms + packOhms
+            let conductance = 1 / series + bleed + external
+            let final = packSource / series / conductance
+            let tau = capacitance / conductance
+            let memory = Lag.memory(dt, tau)
+            let averageVolts = final + (startVolts - final) * memory / dt
+            let endVolts = final + (startVolts - final) * (1 - memory / tau)
+            let amps = (packSource - averageVolts) / series
+            link.inrushPeak = abs(packSource - startVolts) / series
+            link.linkVolts = endVolts
+            link.averageCurrent = amps
+            link.packCurrent = (packSource - endVolts) / series
+            return (amps, amps)
+        }
+        // Open: the link discharges through its bleed resistor (and an external short, if any).
+        link.linkVolts = startVolts * Double.exp(-dt * (bleed + external) / capacitance)
+        link.averageCurrent = 0
+        link.packCurrent = 0
+        return (0, 0)
+    }
+
+    /// Phase D: per-group current sharing and every cell's step.
+    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double)) {
+        let m = packConstants.parallelCount
+        let endLevel = kernel.schedule.endLevel
+        var packVolts = 0.0
+        for group in 0..<packConstants.seriesCount {
+            let conductance = groups.conductance[group]
+            let openCircuit = groups.sourceCurrent[group] / conductance
+            var groupVolts = 0.0
+            for k in 0..<m {
+                let index = group * m + k
+                let prepared = scratch.load(index)
+                // Cell current i = αI + β with α = 1/(S_G R), β = (E − V_oc)/R: parallel cells share the voltage.
+                let share = 1 / (conductance * prepared.effectiveOhms)
+                let offset = (prepared.sourceVolts - openCircuit) / prepared.effectiveOhms
+                let levels = (share * packLevels.0 + offset, share * packLevels.1 + offset)
+                var state = columns.load(index)
+                let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: fixed.load(index), random: &random[index])
+                columns.store(state, at: index)
+                scratch.coreHeat[index] = out.coreHeat
+                scratch.reactionHeat[index] = out.reactionHeat
+                enclosure.gas.hydrogen += out.released.hydrogen
+                enclosure.gas.carbonMonoxide += out.released.carbonMonoxide
+                enclosure.gas.carbonDioxide += out.released.carbonDioxide
+                enclosure.gas.hydrocarbons += out.released.hydrocarbons
+                enclosure.gas.oxygen += out.released.oxygen
+                enclosure.smokeGrams += out.smokeGrams
+                enclosure.leakedGrams += out.leakedGrams
+                groupVolts += state.terminalVolts
+            }
+            groupVolts /= Double(m)
+            groups.volts[group] = groupVolts
+            groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
+            packVolts += groupVolts
+        }
+        let endAmps = endLevel == 0 ? packLevels.0 : packLevels.1
+        link.packVolts = packVolts - endAmps * packConstants.interconnectOhms * Double(packConstants.seriesCount)
+    }
+}
