@@ -52,6 +52,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
-        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
     ]
 )

@@ -101,10 +101,12 @@ public struct CellTruth: Hashable, Sendable {
     public var softShortSiemens: Double
     /// A hard internal short is present (dendrite through the separator, meltdown, molten lithium or nail).
     public var hardShort: Bool
-    /// Coulombic efficiency of the last completed cycle as a cycler would measure it (discharge / charge).
-    public var coulombicEfficiency: Double
-    /// Lithium efficiency of the anode in the last completed cycle: 1 − lithium lost / lithium plated.
-    public var lithiumEfficiency: Double
+    /// Coulombic efficiency of the last completed cycle as a cycler would measure it (discharge / charge); nil
+    /// before the first cycle. While excess lithium remains it reflects the cathode and stays near 1 [S0:L229].
+    public var coulombicEfficiency: Double?
+    /// Lithium efficiency of the anode in the last completed cycle: 1 − lithium lost / lithium plated; nil before
+    /// the first cycle.
+    public var lithiumEfficiency: Double?
     /// Completed charge–discharge cycles.
     public var completedCycles: Int
     /// Lithium inventory split.

@@ -61,55 +61,44 @@ extension VirtualPack {
 
     /// Phase C: contactors, precharge and DC link. Returns the pack current during level 0 and level 1 of the
     /// demand waveform (A, + discharge) and updates the link voltage.
+    ///
+    /// The link capacitor sees the pack's Thevenin source through the pack resistance (main path) or the
+    /// precharge resistor (precharge path); its voltage is a first-order lag solved exactly over the waveform, so
+    /// closing unprecharged gives the real inrush and precharge the real RC rise. The charger/load current source
+    /// draws only while the main path is closed.
     mutating func connectLink(
         _ contactors: ContactorStates, demand: CurrentWaveform, schedule: WaveformSchedule, packSource: Double, packOhms: Double
     ) -> (Double, Double) {
         let dt = schedule.duration
         let capacitance = packConstants.linkFarads
-        let bleed = 1 / packConstants.bleedOhms
-        let external = link.externalShortSiemens
+        let shunt = 1 / packConstants.bleedOhms + link.externalShortSiemens
         let startVolts = link.linkVolts
-        link.inrushPeak = 0
-        if contactors.mainNegative && contactors.mainPositive {
-            // Main path closed: the link follows the pack; the external short (if any) adds a resistive load.
-            @inline(__always)
-            func total(_ amps: Double) -> Double {
-                amps + (packSource - packOhms * amps) * external / (1 + packOhms * external)
-            }
-            var levels = (total(demand.firstAmps), total(demand.isConstant ? demand.firstAmps : demand.secondAmps))
-            let endAmps = schedule.endLevel == 0 ? levels.0 : levels.1
-            let endVolts = packSource - packOhms * endAmps
-            link.inrushPeak = abs(endVolts - startVolts) / packOhms
-            let capacitorAmps = capacitance * (endVolts - startVolts) / dt + endVolts * bleed
-            levels.0 += capacitorAmps
-            levels.1 += capacitorAmps
-            link.linkVolts = endVolts
-            let (t0, t1) = schedule.levelSeconds
-            link.averageCurrent = (levels.0 * t0 + levels.1 * t1) / dt
-            link.packCurrent = schedule.endLevel == 0 ? levels.0 : levels.1
-            return levels
+        let main = contactors.mainNegative && contactors.mainPositive
+        guard main || (contactors.mainNegative && contactors.precharge) else {
+            // Open: the link discharges through its bleed resistor (and an external short, if any).
+            link.linkVolts = startVolts * Double.exp(-dt * shunt / capacitance)
+            link.averageCurrent = 0
+            link.packCurrent = 0
+            link.inrushPeak = 0
+            return (0, 0)
         }
-        if contactors.mainNegative && contactors.precharge {
-            // Link charges through the precharge resistor: exact RC response with the bleed in parallel.
-            let series = packConstants.prechargeOhms + packOhms
-            let conductance = 1 / series + bleed + external
-            let final = packSource / series / conductance
-            let tau = capacitance / conductance
-            let memory = Lag.memory(dt, tau)
-            let averageVolts = final + (startVolts - final) * memory / dt
-            let endVolts = final + (startVolts - final) * (1 - memory / tau)
-            let amps = (packSource - averageVolts) / series
-            link.inrushPeak = abs(packSource - startVolts) / series
-            link.linkVolts = endVolts
-            link.averageCurrent = amps
-            link.packCurrent = (packSource - endVolts) / series
-            return (amps, amps)
-        }
-        // Open: the link discharges through its bleed resistor (and an external short, if any).
-        link.linkVolts = startVolts * Double.exp(-dt * (bleed + external) / capacitance)
-        link.averageCurrent = 0
-        link.packCurrent = 0
-        return (0, 0)
+        let series = main ? packOhms : packConstants.prechargeOhms + packOhms
+        let load = main ? (demand.firstAmps, demand.isConstant ? demand.firstAmps : demand.secondAmps) : (0, 0)
+        let conductance = 1 / series + shunt
+        let tau = capacitance / conductance
+        let target = ((packSource / series - load.0) / conductance, (packSource / series - load.1) / conductance)
+        let response = Lag.respond(schedule, from: startVolts, tau: (tau, tau), target: target)
+        let (t0, t1) = schedule.levelSeconds
+        // Pack current = (E − V)/R_series, averaged over each level's time.
+        let levels = (
+            t0 > 0 ? (packSource * t0 - response.integral.0) / series / t0 : (packSource - startVolts) / series,
+            t1 > 0 ? (packSource * t1 - response.integral.1) / series / t1 : (packSource - startVolts) / series
+        )
+        link.inrushPeak = max(abs(packSource - startVolts) / series - abs(load.0), 0)
+        link.linkVolts = response.end
+        link.averageCurrent = (levels.0 * t0 + levels.1 * t1) / dt
+        link.packCurrent = (packSource - response.end) / series
+        return levels
     }
 
     /// Phase D: per-group current sharing and every cell's step.
@@ -121,6 +110,7 @@ extension VirtualPack {
             let conductance = groups.conductance[group]
             let openCircuit = groups.sourceCurrent[group] / conductance
             var groupVolts = 0.0
+            var weights = 0.0
             for k in 0..<m {
                 let index = group * m + k
                 let prepared = scratch.load(index)
@@ -131,6 +121,7 @@ extension VirtualPack {
                 var state = columns.load(index)
                 let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: fixed.load(index), random: &random[index])
                 columns.store(state, at: index)
+                scratch.endCurrent[index] = endLevel == 0 ? levels.0 : levels.1
                 scratch.coreHeat[index] = out.coreHeat
                 scratch.reactionHeat[index] = out.reactionHeat
                 enclosure.gas.hydrogen += out.released.hydrogen
@@ -140,9 +131,16 @@ extension VirtualPack {
                 enclosure.gas.oxygen += out.released.oxygen
                 enclosure.smokeGrams += out.smokeGrams
                 enclosure.leakedGrams += out.leakedGrams
-                groupVolts += state.terminalVolts
+                groupVolts += state.terminalVolts / prepared.effectiveOhms
+                weights += 1 / prepared.effectiveOhms
             }
-            groupVolts /= Double(m)
+            // Parallel cells share one terminal voltage; each cell's terminal current follows from it.
+            groupVolts /= weights
+            for k in 0..<m {
+                let index = group * m + k
+                columns.terminalVolts[index] = groupVolts
+                columns.currentAmps[index] = scratch.endCurrent[index] - scratch.shuntSiemens[index] * groupVolts
+            }
             groups.volts[group] = groupVolts
             groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
             packVolts += groupVolts

@@ -42,8 +42,8 @@ extension VirtualPack {
             sandsTimeSeconds: s.sandsTime,
             softShortSiemens: s.softMedian > 0 ? s.softMedian * Double.exp(s.softLog) : 0,
             hardShort: s.hardShort > 0 || s.nailShort > 0 || s.separatorState >= 2,
-            coulombicEfficiency: s.lastEfficiency,
-            lithiumEfficiency: s.lastLithiumEfficiency,
+            coulombicEfficiency: s.lastEfficiency.isNaN ? nil : s.lastEfficiency,
+            lithiumEfficiency: s.lastLithiumEfficiency.isNaN ? nil : s.lastLithiumEfficiency,
             completedCycles: Int(s.completedCycles),
             lithium: LithiumInventory(
                 cathode: lithiumInCathode, anodeActive: s.anodeLithium, sei: s.seiLithium, dead: s.deadLithium,

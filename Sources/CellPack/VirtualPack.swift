@@ -166,8 +166,10 @@ struct StepScratch: Sendable {
     var coreHeat: [Double]
     var reactionHeat: [Double]
     var surfaceSnapshot: [Double]
+    var endCurrent: [Double]
 
     init(count: Int) {
+        endCurrent = Array(repeating: 0, count: count)
         openCircuitVolts = Array(repeating: 0, count: count)
         entropic = Array(repeating: 0, count: count)
         r0 = Array(repeating: 0, count: count)

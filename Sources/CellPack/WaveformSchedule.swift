@@ -60,18 +60,20 @@ struct WaveformSchedule: Sendable {
             if headUsed == 0 { headSegments.0 = segment } else { headSegments.1 = segment }
             headUsed += 1
         }
-        var level = position < first ? 0 : 1
-        while left > 0, position < period, headUsed < 2 {
-            let boundary = level == 0 ? first : period
-            let seconds = min(boundary - position, left)
-            if seconds > 0 {
-                addHead(Segment(level: level, seconds: seconds))
-                if level == 0 { spent.0 += seconds } else { spent.1 += seconds }
-                left -= seconds
-                position += seconds
-            }
-            if position >= boundary { level += 1 }
-            if level > 1 { break }
+        // Finish the period the phase is in: the rest of level 0 (if inside it), then the rest of level 1.
+        // Boundaries are set exactly, never reached by accumulation, so rounding cannot add sliver segments.
+        if position < first {
+            let seconds = min(first - position, left)
+            addHead(Segment(level: 0, seconds: seconds))
+            spent.0 += seconds
+            left -= seconds
+            position = seconds == first - position ? first : position + seconds
+        }
+        if left > 0, position < period {
+            let seconds = min(period - position, left)
+            addHead(Segment(level: 1, seconds: seconds))
+            spent.1 += seconds
+            left -= seconds
         }
         head = headSegments
         headCount = headUsed

@@ -28,7 +28,9 @@ struct SourcedValueReader {
                 problems.append(node.error("expected a mapping of {value, source} entries"))
                 return nil
             }
-            locations[name] = node
+            // Problems of the section as a whole (a missing entry) point at the section's own key.
+            let keyNode = root.node.mapping?.keys.first { $0.string == name }
+            locations[name] = keyNode.map { ConfigNode(node: $0, file: root.file, keyPath: name) } ?? node
             return node
         } catch {
             problems.append(error)
