@@ -11,11 +11,11 @@ extension VirtualPack {
         let lithiumInCathode = s.cathodeSites - s.cathodeCharge
         let capacity = min(s.cathodeSites, max(s.anodeLithium, 0) + lithiumInCathode)
         let dischargeable = min(max(s.cathodeCharge, 0), max(s.anodeLithium, 0))
-        let faces = c.faceCount
-        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixed.initialAnode[index]) / faces
-        let deadLayer = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction / faces
-        let gasLayer = s.gasVolume / c.faceAreaSquareMetres * 1e6
-        let thickness = c.thicknessMillimetres + (anodeGrowth + deadLayer) * faces / 1_000 + gasLayer / 1_000
+        // Per-face thickness changes (charge per total electrode area), stacked over every anode face.
+        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixed.initialAnode[index])
+        let deadLayer = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction
+        let gasMillimetres = s.gasVolume / c.faceAreaSquareMetres * 1_000
+        let thickness = c.thicknessMillimetres + (anodeGrowth + deadLayer) * c.faceCount / 1_000 + gasMillimetres
         return CellTruth(
             terminalVolts: s.terminalVolts,
             openCircuitVolts: s.openCircuitVolts,

@@ -46,9 +46,9 @@ struct CycleRecord {
 }
 
 extension VirtualPack {
-    /// One cycler cycle on cell 0 of a 1s1p pack: charge with `charge` until 4.2 V, taper the current by 20 %
+    /// One cycler cycle on cell 0 of a 1s1p pack: charge with `charge` until `upperVolts`, taper the current by 20 %
     /// per step at the limit down to C/20, rest 10 min, discharge at `dischargeAmps` to 3.0 V, rest 10 min.
-    mutating func cycle(charge: CurrentWaveform, dischargeAmps: Double, step seconds: Double = 60) -> CycleRecord {
+    mutating func cycle(charge: CurrentWaveform, dischargeAmps: Double, upperVolts: Double = 4.2, step seconds: Double = 60) -> CycleRecord {
         var inputs = PackInputs(current: charge, contactors: .closed)
         var scale = 1.0
         for _ in 0..<100_000 {
@@ -59,7 +59,7 @@ extension VirtualPack {
             step(inputs, duration: seconds)
             guard let cell = cell(0) else { break }
             if cell.hardShort { return CycleRecord(dischargeAh: 0, shorted: true) }
-            if cell.terminalVolts >= 4.2 || cell.openCircuitVolts >= 4.2 {
+            if cell.terminalVolts >= upperVolts || cell.openCircuitVolts >= upperVolts {
                 scale *= 0.8
                 if abs(charge.averageAmps) * scale < 0.25 { break }
             }
