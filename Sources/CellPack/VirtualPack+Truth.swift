@@ -36,6 +36,9 @@ extension VirtualPack {
             vented: s.vented > 0,
             thermalRunaway: ThermalRunawayState(rawValue: UInt8(s.runawayState)) ?? .normal,
             selfHeatingKelvinPerSecond: s.selfHeatingRate,
+            abuse: AbuseExtents(
+                seiDecomposedGrams: s.seiDecomposed, lithiumReactedMoles: s.lithiumReacted, cathodeConversion: s.cathodeConversion,
+                separatorShutDown: s.separatorState >= 1, separatorMeltedDown: s.separatorState >= 2, lithiumMolten: s.molten > 0),
             dendriteLengthMicrometres: s.dendriteLength,
             roughness: s.roughness,
             dendriteRiskIndex: max(s.riskIndex, 0),
