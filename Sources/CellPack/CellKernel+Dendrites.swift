@@ -19,7 +19,7 @@ extension CellKernel {
         let j0 = -levels.0 * 1_000 / area
         let j1 = -levels.1 * 1_000 / area
         let (t0, t1) = schedule.levelSeconds
-        let diffusionRatio = CellConstants.arrhenius(c.diffusionActivation, kelvin)
+        let diffusionRatio = c.factors(kelvin).diffusion
         let focusing = 1 + c.focusingGain * s.roughness
         let separator = c.separatorMicrometres * (1 - s.separatorDamage)
         let path = (separator + c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction) * 1e-6
@@ -34,7 +34,8 @@ extension CellKernel {
         let risk = Lag.respond(schedule, from: s.riskIndex, tau: (bulkTau, bulkTau), target: (riskTarget(j0), riskTarget(j1)))
         let tipLimit = c.tipLimitingCurrent * diffusionRatio
         let tip = Lag.respond(
-            schedule, from: s.tipDepletion, tau: (c.tipTau, c.tipTau), target: (focusing * j0 / tipLimit, focusing * j1 / tipLimit))
+            schedule, from: s.tipDepletion, tau: (c.tipTau, c.tipTau), target: (focusing * j0 / tipLimit, focusing * j1 / tipLimit),
+            constantDecay: tipDecay)
         s.riskIndex = risk.end
         s.tipDepletion = tip.end
         let plating = max(j0, j1)
@@ -56,7 +57,7 @@ extension CellKernel {
             roughening += j1 * t1 * (j1 / c.referenceCurrentDensity + c.rougheningRiskGain * max(risk.integral.1 / t1, 0))
         }
         length += c.tipGrowthGain * micrometresPerCharge * tipCharge / PhysicalConstants.coulombsPerAmpereHour
-        rough = 1 - (1 - rough) * Double.exp(-c.rougheningRate * roughening / PhysicalConstants.coulombsPerAmpereHour)
+        rough = 1 - (1 - rough) * decayFactor(c.rougheningRate * roughening / PhysicalConstants.coulombsPerAmpereHour)
 
         // Stripping: the first moments after plating dissolve fresh tips (selective), the rest retracts roots.
         if j0 < 0 || j1 < 0 {
@@ -64,8 +65,8 @@ extension CellKernel {
             let stripped = (max(-j0, 0) * t0 + max(-j1, 0) * t1) / PhysicalConstants.coulombsPerAmpereHour
             let rootStripped = max(stripped - selective, 0)
             length -= c.tipSelectivity * micrometresPerCharge * selective
-            length *= Double.exp(-c.strippingRetraction * micrometresPerCharge * rootStripped / separator)
-            rough *= Double.exp(-c.selectiveSmoothing * selective)
+            length *= decayFactor(c.strippingRetraction * micrometresPerCharge * rootStripped / separator)
+            rough *= decayFactor(c.selectiveSmoothing * selective)
         }
         s.strippingAge = strippingAgeAfterStep(j0, j1, age: s.strippingAge)
 

@@ -16,7 +16,7 @@ extension CellKernel {
             return
         }
         let vapour = s.electrolyte > 0
-            ? c.vapourPressure45 * Double.exp(-c.vapourActivation * (1 / kelvin - 1 / (PhysicalConstants.zeroCelsius + 45))) : 0
+            ? c.factors(kelvin).vapour : 0
         let moles = s.hydrogen + s.carbonMonoxide + s.carbonDioxide + s.hydrocarbons + s.oxygen
         let boiling = vapour >= 0.9 * atmosphere
         if moles > 0 {
@@ -32,8 +32,8 @@ extension CellKernel {
             if c.hydrogenPermeance > 0 {
                 let perMole = rt / s.gasVolume / 1_000  // kPa per mol
                 let dt = schedule.duration
-                let hydrogenLoss = -Double.expMinusOne(-c.hydrogenPermeance * perMole * dt)
-                let otherLoss = -Double.expMinusOne(-c.hydrogenPermeance * c.permeanceRatio * perMole * dt)
+                let hydrogenLoss = growthFactor(c.hydrogenPermeance * perMole * dt)
+                let otherLoss = growthFactor(c.hydrogenPermeance * c.permeanceRatio * perMole * dt)
                 let h2 = s.hydrogen * hydrogenLoss
                 let co = s.carbonMonoxide * otherLoss
                 let co2 = s.carbonDioxide * otherLoss

@@ -15,7 +15,7 @@ extension CellKernel {
         let area = c.areaSquareCentimetres
         let kelvin = s.coreKelvin
         // Share of charge current that oxidises electrolyte instead of delithiating the cathode.
-        let oxidation = 1 / (1 + Double.exp(-(p.openCircuitVolts - c.oxidationOnset) / c.oxidationWidth))
+        let oxidation = c.oxidationTable.share(atVolts: p.openCircuitVolts)
         let common = (1 + c.lossRoughnessSensitivity * s.roughness)
             * (1 + c.lossColdSensitivity * max(0, PhysicalConstants.referenceKelvin - kelvin)) * c.pressureFactor
 

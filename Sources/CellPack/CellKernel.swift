@@ -54,12 +54,15 @@ struct CellKernel {
     /// exp(−dt/τ₁) and exp(−dt/τ₂) for this step (shared by every cell).
     let decay1: Double
     let decay2: Double
+    /// exp(−dt/τ_tip) for this step.
+    let tipDecay: Double
 
     init(constants: CellConstants, schedule: WaveformSchedule) {
         c = constants
         self.schedule = schedule
         decay1 = Double.exp(-schedule.duration / constants.tau1)
         decay2 = Double.exp(-schedule.duration / constants.tau2)
+        tipDecay = Double.exp(-schedule.duration / constants.tipTau)
     }
 
     /// Voltage lost when connected lithium runs out (anode-limited end of discharge), V.
@@ -77,7 +80,8 @@ struct CellKernel {
         let soc = s.cathodeCharge / s.cathodeSites
         let (u, entropic) = c.ocv.lookup(soc)
         let ocv = u + (kelvin - PhysicalConstants.referenceKelvin) * entropic - depletionPenalty(s.anodeLithium)
-        let cold = CellConstants.arrhenius(-c.resistanceActivation, kelvin)
+        let factors = c.factors(kelvin)
+        let cold = factors.resistance
         let window = min(max(soc, 0), 1) * 2 - 1
         let base = cold * (1 + c.socCurvature * window * window)
         let lost = 1 - s.cathodeSites / f.initialSites
@@ -92,7 +96,7 @@ struct CellKernel {
             + c.porousOhmPerMicrometre * deadMicrometres) * scale
         let r1 = c.r1 * base * (1 + c.lossResistanceGain * max(lost, 0)) * scale
         let r2 = c.r2 * base * scale
-        let seiRate = CellConstants.arrhenius(c.seiActivation, kelvin)
+        let seiRate = factors.sei
         var shunt = f.leakageSiemens * seiRate + s.hardShort + s.nailShort
         if s.separatorState >= 2 {
             // Meltdown short spreading from the first contact over the spread time.
@@ -121,14 +125,14 @@ struct CellKernel {
         var heat = p.r0 * (i0 * i0 * t0 + i1 * i1 * t1)
         // RC branches: exact lag response; dissipation = ∫ i·v dt − Δ(½ C v²).
         if p.r1 > 0 {
-            let rc = Lag.respond(schedule, from: s.v1, tau: (c.tau1, c.tau1), target: (p.r1 * i0, p.r1 * i1))
+            let rc = Lag.respond(schedule, from: s.v1, tau: (c.tau1, c.tau1), target: (p.r1 * i0, p.r1 * i1), constantDecay: decay1)
             heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau1 / p.r1 * (rc.end * rc.end - s.v1 * s.v1)
             s.v1 = rc.end
         } else {
             s.v1 = 0
         }
         if p.r2 > 0 {
-            let rc = Lag.respond(schedule, from: s.v2, tau: (c.tau2, c.tau2), target: (p.r2 * i0, p.r2 * i1))
+            let rc = Lag.respond(schedule, from: s.v2, tau: (c.tau2, c.tau2), target: (p.r2 * i0, p.r2 * i1), constantDecay: decay2)
             heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau2 / p.r2 * (rc.end * rc.end - s.v2 * s.v2)
             s.v2 = rc.end
         } else {

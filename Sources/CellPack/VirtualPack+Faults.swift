@@ -14,24 +14,24 @@ extension VirtualPack {
         case .internalShort(let cell, let ohms):
             try checkCell(cell)
             try positive(ohms, "ohms")
-            columns.nailShort[cell] = max(columns.nailShort[cell], 1 / ohms)
+            columns[.nailShort, cell] = max(columns[.nailShort, cell], 1 / ohms)
         case .externalShort(let ohms):
             try positive(ohms, "ohms")
             link.externalShortSiemens = 1 / ohms
         case .softShort(let cell, let siemens):
             try checkCell(cell)
             try positive(siemens, "siemens")
-            columns.forcedSoft[cell] = siemens
+            columns[.forcedSoft, cell] = siemens
         case .separatorDamage(let cell, let fraction):
             try checkCell(cell)
             guard fraction.isFinite, (0...1).contains(fraction) else {
                 throw PackFaultRejected(reason: "fraction must be within 0…1, got \(fraction)")
             }
-            columns.separatorDamage[cell] = max(columns.separatorDamage[cell], min(fraction, 0.99))
+            columns[.separatorDamage, cell] = max(columns[.separatorDamage, cell], min(fraction, 0.99))
         case .electrolyteLeak(let cell, let gramsPerHour):
             try checkCell(cell)
             try positive(gramsPerHour, "gramsPerHour")
-            columns.leakRate[cell] = gramsPerHour / 3_600
+            columns[.leakRate, cell] = gramsPerHour / 3_600
         case .isolationFault(let ohms):
             try positive(ohms, "ohms")
             link.isolationFaultSiemens = 1 / ohms
@@ -44,8 +44,8 @@ extension VirtualPack {
         link.externalShortSiemens = 0
         link.isolationFaultSiemens = 0
         for index in 0..<packConstants.cellCount {
-            columns.leakRate[index] = 0
-            columns.forcedSoft[index] = 0
+            columns[.leakRate, index] = 0
+            columns[.forcedSoft, index] = 0
         }
     }
 }

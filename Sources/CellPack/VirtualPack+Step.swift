@@ -1,4 +1,5 @@
 import RealModule
+import SeededRandom
 
 extension VirtualPack {
     /// Advances the pack by `seconds` of simulated time under `inputs`.
@@ -19,37 +20,64 @@ extension VirtualPack {
             phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
         }
         let kernel = CellKernel(constants: cellConstants, schedule: schedule)
-        prepareCells(kernel)
-        let (sourceVolts, ohms) = solveGroups(inputs.balancing)
-        let levels = connectLink(inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
-        advanceCells(kernel, packLevels: levels)
-        conductHeat(inputs, seconds: seconds)
+        // Move the columns out of `self` for the step so the hot loops work through raw pointers: one
+        // uniqueness check per buffer per step instead of one per element.
+        var cellStorage: [Double] = []
+        var workStorage: [Double] = []
+        var generators: [Xoshiro256] = []
+        swap(&cellStorage, &columns.storage)
+        swap(&workStorage, &scratch.storage)
+        swap(&generators, &random)
+        let fixedStorage = fixed.storage
+        let count = packConstants.cellCount
+        cellStorage.withUnsafeMutableBufferPointer { cells in
+            workStorage.withUnsafeMutableBufferPointer { work in
+                generators.withUnsafeMutableBufferPointer { generator in
+                    fixedStorage.withUnsafeBufferPointer { constant in
+                        guard let c = cells.baseAddress, let w = work.baseAddress, let g = generator.baseAddress,
+                            let f = constant.baseAddress
+                        else { return }
+                        let buffers = StepBuffers(cells: c, work: w, random: g, fixed: f, count: count)
+                        prepareCells(kernel, buffers)
+                        let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
+                        let levels = connectLink(
+                            inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
+                        advanceCells(kernel, packLevels: levels, buffers)
+                        conductHeat(inputs, seconds: seconds, buffers)
+                    }
+                }
+            }
+        }
+        swap(&cellStorage, &columns.storage)
+        swap(&workStorage, &scratch.storage)
+        swap(&generators, &random)
         updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
         elapsed += seconds
     }
 
     /// Phase A: every cell's Thevenin equivalent for the step.
-    mutating func prepareCells(_ kernel: CellKernel) {
-        for index in 0..<packConstants.cellCount {
-            scratch.store(kernel.prepare(columns.load(index), fixed.load(index)), at: index)
+    func prepareCells(_ kernel: CellKernel, _ b: StepBuffers) {
+        for index in 0..<b.count {
+            StepScratch.store(kernel.prepare(b.cell(index), b.fixed(index)), b.work, index, b.count)
         }
     }
 
     /// Phase B: per-group Norton sums; returns the pack's Thevenin source voltage and resistance.
-    mutating func solveGroups(_ balancing: [Bool]) -> (Double, Double) {
+    mutating func solveGroups(_ balancing: [Bool], _ b: StepBuffers) -> (Double, Double) {
         let m = packConstants.parallelCount
+        let n = b.count
         var packSource = 0.0
         var packOhms = 0.0
         for group in 0..<packConstants.seriesCount {
-            var current = 0.0
             let bleeding = group < balancing.count && balancing[group]
             groups.balancing[group] = bleeding
+            var current = 0.0
             var conductance = bleeding ? packConstants.balancingSiemens : 0
             for k in 0..<m {
                 let index = group * m + k
-                let inverse = 1 / scratch.effectiveOhms[index]
-                current += scratch.sourceVolts[index] * inverse
-                conductance += inverse + scratch.shuntSiemens[index]
+                let inverse = 1 / b.work[StepScratch.Field.effectiveOhms.rawValue * n + index]
+                current += b.work[StepScratch.Field.sourceVolts.rawValue * n + index] * inverse
+                conductance += inverse + b.work[StepScratch.Field.shuntSiemens.rawValue * n + index]
             }
             groups.sourceCurrent[group] = current
             groups.conductance[group] = conductance
@@ -102,9 +130,17 @@ extension VirtualPack {
     }
 
     /// Phase D: per-group current sharing and every cell's step.
-    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double)) {
+    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double), _ b: StepBuffers) {
         let m = packConstants.parallelCount
+        let n = b.count
         let endLevel = kernel.schedule.endLevel
+        let shunt = StepScratch.Field.shuntSiemens.rawValue * n
+        let ends = StepScratch.Field.endCurrent.rawValue * n
+        let heat = StepScratch.Field.coreHeat.rawValue * n
+        let reaction = StepScratch.Field.reactionHeat.rawValue * n
+        var released = GasAmounts()
+        var smoke = 0.0
+        var leaked = 0.0
         var packVolts = 0.0
         for group in 0..<packConstants.seriesCount {
             let conductance = groups.conductance[group]
@@ -113,24 +149,23 @@ extension VirtualPack {
             var weights = 0.0
             for k in 0..<m {
                 let index = group * m + k
-                let prepared = scratch.load(index)
+                let prepared = StepScratch.load(b.work, index, n)
                 // Cell current i = αI + β with α = 1/(S_G R), β = (E − V_oc)/R: parallel cells share the voltage.
                 let share = 1 / (conductance * prepared.effectiveOhms)
                 let offset = (prepared.sourceVolts - openCircuit) / prepared.effectiveOhms
                 let levels = (share * packLevels.0 + offset, share * packLevels.1 + offset)
-                var state = columns.load(index)
-                let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: fixed.load(index), random: &random[index])
-                columns.store(state, at: index)
-                scratch.endCurrent[index] = endLevel == 0 ? levels.0 : levels.1
-                scratch.coreHeat[index] = out.coreHeat
-                scratch.reactionHeat[index] = out.reactionHeat
-                enclosure.gas.hydrogen += out.released.hydrogen
-                enclosure.gas.carbonMonoxide += out.released.carbonMonoxide
-                enclosure.gas.carbonDioxide += out.released.carbonDioxide
-                enclosure.gas.hydrocarbons += out.released.hydrocarbons
-                enclosure.gas.oxygen += out.released.oxygen
-                enclosure.smokeGrams += out.smokeGrams
-                enclosure.leakedGrams += out.leakedGrams
+                var state = b.cell(index)
+                let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: b.fixed(index), random: &b.random[index])
+                b.work[ends + index] = endLevel == 0 ? levels.0 : levels.1
+                b.work[heat + index] = out.coreHeat
+                b.work[reaction + index] = out.reactionHeat
+                released.hydrogen += out.released.hydrogen
+                released.carbonMonoxide += out.released.carbonMonoxide
+                released.carbonDioxide += out.released.carbonDioxide
+                released.hydrocarbons += out.released.hydrocarbons
+                released.oxygen += out.released.oxygen
+                smoke += out.smokeGrams
+                leaked += out.leakedGrams
                 groupVolts += state.terminalVolts / prepared.effectiveOhms
                 weights += 1 / prepared.effectiveOhms
             }
@@ -138,14 +173,41 @@ extension VirtualPack {
             groupVolts /= weights
             for k in 0..<m {
                 let index = group * m + k
-                columns.terminalVolts[index] = groupVolts
-                columns.currentAmps[index] = scratch.endCurrent[index] - scratch.shuntSiemens[index] * groupVolts
+                b.slot(.terminalVolts, index).pointee = groupVolts
+                b.slot(.currentAmps, index).pointee = b.work[ends + index] - b.work[shunt + index] * groupVolts
             }
             groups.volts[group] = groupVolts
             groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
             packVolts += groupVolts
         }
+        enclosure.gas.hydrogen += released.hydrogen
+        enclosure.gas.carbonMonoxide += released.carbonMonoxide
+        enclosure.gas.carbonDioxide += released.carbonDioxide
+        enclosure.gas.hydrocarbons += released.hydrocarbons
+        enclosure.gas.oxygen += released.oxygen
+        enclosure.smokeGrams += smoke
+        enclosure.leakedGrams += leaked
         let endAmps = endLevel == 0 ? packLevels.0 : packLevels.1
         link.packVolts = packVolts - endAmps * packConstants.interconnectOhms * Double(packConstants.seriesCount)
+    }
+}
+
+/// Raw pointers to the pack's columns for the duration of one step (see ``VirtualPack/step(_:duration:)``).
+struct StepBuffers {
+    let cells: UnsafeMutablePointer<Double>
+    let work: UnsafeMutablePointer<Double>
+    let random: UnsafeMutablePointer<Xoshiro256>
+    let fixed: UnsafePointer<Double>
+    let count: Int
+
+    @inline(__always)
+    func cell(_ index: Int) -> CellState { CellState(cell: cells + CellColumns.offset(index)) }
+
+    @inline(__always)
+    func fixed(_ index: Int) -> CellFixed { FixedColumns.load(fixed, index, count) }
+
+    @inline(__always)
+    func slot(_ field: CellField, _ index: Int) -> UnsafeMutablePointer<Double> {
+        cells + (CellColumns.offset(index) &+ field.rawValue &* CellColumns.tile)
     }
 }

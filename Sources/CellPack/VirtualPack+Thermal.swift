@@ -5,7 +5,7 @@ extension VirtualPack {
     ///
     /// Backward Euler on each cell's 2×2 system with the neighbours' surface temperatures from the start of the
     /// step: unconditionally stable, so a runaway stays bounded at 1 s steps.
-    mutating func conductHeat(_ inputs: PackInputs, seconds dt: Double) {
+    func conductHeat(_ inputs: PackInputs, seconds dt: Double, _ b: StepBuffers) {
         let count = packConstants.cellCount
         let coolantKelvin = PhysicalConstants.kelvin(celsius: inputs.coolantCelsius.isFinite ? inputs.coolantCelsius : 25)
         let ambientKelvin = PhysicalConstants.kelvin(celsius: inputs.ambientCelsius.isFinite ? inputs.ambientCelsius : 25)
@@ -19,8 +19,10 @@ extension VirtualPack {
         let coreCapacity = cellConstants.coreHeatCapacity / dt
         let surfaceCapacity = cellConstants.surfaceHeatCapacity / dt
         let coreToSurface = cellConstants.coreSurfaceConductance
+        let snapshot = StepScratch.Field.surfaceSnapshot.rawValue * count
+        let heat = StepScratch.Field.coreHeat.rawValue * count
         for index in 0..<count {
-            scratch.surfaceSnapshot[index] = columns.surfaceKelvin[index]
+            b.work[snapshot + index] = b.slot(.surfaceKelvin, index).pointee
         }
         for index in 0..<count {
             var neighbourConductance = 0.0
@@ -28,26 +30,26 @@ extension VirtualPack {
             if index > 0 {
                 let g = packConstants.conductanceToNext(index - 1)
                 neighbourConductance += g
-                neighbourFlow += g * scratch.surfaceSnapshot[index - 1]
+                neighbourFlow += g * b.work[snapshot + index - 1]
             }
             if index + 1 < count {
                 let g = packConstants.conductanceToNext(index)
                 neighbourConductance += g
-                neighbourFlow += g * scratch.surfaceSnapshot[index + 1]
+                neighbourFlow += g * b.work[snapshot + index + 1]
             }
-            let received = thrownHeat(from: index - 1) + thrownHeat(from: index + 1)
-            let kept = scratch.coreHeat[index] - thrownHeat(from: index) * Double(neighbourCount(index))
+            let received = thrownHeat(from: index - 1, b) + thrownHeat(from: index + 1, b)
+            let kept = b.work[heat + index] - thrownHeat(from: index, b) * Double(neighbourCount(index))
             let heater = index < inputs.heaterWatts.count && inputs.heaterWatts[index].isFinite ? max(inputs.heaterWatts[index], 0) : 0
             // [a  −g] [Tc']   [bc]
             // [−g  d] [Ts'] = [bs]
             let a = coreCapacity + coreToSurface
             let d = surfaceCapacity + coreToSurface + coolant + ambient + neighbourConductance
-            let bc = coreCapacity * columns.coreKelvin[index] + kept / dt
-            let bs = surfaceCapacity * columns.surfaceKelvin[index] + received / dt + heater
+            let bc = coreCapacity * b.slot(.coreKelvin, index).pointee + kept / dt
+            let bs = surfaceCapacity * b.slot(.surfaceKelvin, index).pointee + received / dt + heater
                 + coolant * coolantKelvin + ambient * ambientKelvin + neighbourFlow
             let determinant = a * d - coreToSurface * coreToSurface
-            columns.coreKelvin[index] = (bc * d + coreToSurface * bs) / determinant
-            columns.surfaceKelvin[index] = (a * bs + coreToSurface * bc) / determinant
+            b.slot(.coreKelvin, index).pointee = (bc * d + coreToSurface * bs) / determinant
+            b.slot(.surfaceKelvin, index).pointee = (a * bs + coreToSurface * bc) / determinant
         }
     }
 
@@ -58,9 +60,9 @@ extension VirtualPack {
 
     /// Reaction heat (J) that vented cell `source` throws onto each of its neighbours this step.
     @inline(__always)
-    func thrownHeat(from source: Int) -> Double {
-        guard source >= 0, source < packConstants.cellCount, columns.vented[source] > 0 else { return 0 }
-        let reaction = scratch.reactionHeat[source]
+    func thrownHeat(from source: Int, _ b: StepBuffers) -> Double {
+        guard source >= 0, source < b.count, b.slot(.vented, source).pointee > 0 else { return 0 }
+        let reaction = b.work[StepScratch.Field.reactionHeat.rawValue * b.count + source]
         let neighbours = neighbourCount(source)
         guard reaction > 0, neighbours > 0 else { return 0 }
         return packConstants.ventHeatShare * reaction / Double(neighbours)

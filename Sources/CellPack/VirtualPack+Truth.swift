@@ -5,14 +5,18 @@ extension VirtualPack {
     /// index is outside the pack.
     public func cell(_ index: Int) -> CellTruth? {
         guard index >= 0, index < packConstants.cellCount else { return nil }
-        let s = columns.load(index)
+        let fixedCell = fixed.load(index)
+        return columns.readState(index) { s in truth(of: s, fixedCell) }
+    }
+
+    private func truth(of s: CellState, _ fixedCell: CellFixed) -> CellTruth {
         let c = cellConstants
         // Capacity = min(cathode sites, cyclable lithium in anode and cathode window) [S0:L229].
         let lithiumInCathode = s.cathodeSites - s.cathodeCharge
         let capacity = min(s.cathodeSites, max(s.anodeLithium, 0) + lithiumInCathode)
         let dischargeable = min(max(s.cathodeCharge, 0), max(s.anodeLithium, 0))
         // Per-face thickness changes (charge per total electrode area), stacked over every anode face.
-        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixed.initialAnode[index])
+        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixedCell.initialAnode)
         let deadLayer = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction
         let gasMillimetres = s.gasVolume / c.faceAreaSquareMetres * 1_000
         let thickness = c.thicknessMillimetres + (anodeGrowth + deadLayer) * c.faceCount / 1_000 + gasMillimetres
@@ -52,7 +56,7 @@ extension VirtualPack {
                 cathode: lithiumInCathode, anodeActive: s.anodeLithium, sei: s.seiLithium, dead: s.deadLithium,
                 trappedInCathode: s.trappedLithium),
             electrolyteGrams: s.electrolyte,
-            cathodeLossFraction: 1 - s.cathodeSites / fixed.initialSites[index])
+            cathodeLossFraction: 1 - s.cathodeSites / fixedCell.initialSites)
     }
 
     /// Voltage of series group `group` at the end of the last step, or nil outside the pack.
@@ -74,8 +78,8 @@ extension VirtualPack {
         var vented = 0
         var runaway = 0
         for index in 0..<packConstants.cellCount {
-            if columns.vented[index] > 0 { vented += 1 }
-            if columns.runawayState[index] >= Double(ThermalRunawayState.runaway.rawValue) { runaway += 1 }
+            if columns[.vented, index] > 0 { vented += 1 }
+            if columns[.runawayState, index] >= Double(ThermalRunawayState.runaway.rawValue) { runaway += 1 }
         }
         let isolation = packConstants.isolationHealthySiemens + link.isolationFaultSiemens
             + packConstants.isolationSiemensPerGram * enclosure.leakedGrams

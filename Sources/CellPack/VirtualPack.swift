@@ -78,11 +78,11 @@ public struct VirtualPack: Sendable {
             random.append(generator)
             let sites = cc.nominalAh * capacityScale
             let anodeAtEmpty = cc.foilAh - cc.formationSEIAh
-            fixed.resistanceScale[index] = resistanceScale
-            fixed.leakageSiemens[index] = cc.leakageSiemens * leakageScale
-            fixed.initialSites[index] = sites
-            fixed.initialAnode[index] = anodeAtEmpty
-            var state = columns.load(index)
+            fixed.store(
+                CellFixed(
+                    resistanceScale: resistanceScale, leakageSiemens: cc.leakageSiemens * leakageScale, initialSites: sites,
+                    initialAnode: anodeAtEmpty), at: index)
+            columns.withState(index) { state in
             state.cathodeSites = sites
             state.cathodeCharge = initialStateOfCharge * sites
             state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
@@ -96,24 +96,25 @@ public struct VirtualPack: Sendable {
             state.lastLithiumEfficiency = .nan
             state.sandsTime = .infinity
             state.strippingAge = 1e9
-            columns.store(state, at: index)
+            }
         }
         // Consistent start-of-life observables before the first step.
         let schedule = WaveformSchedule(.rest, phase: 0, duration: 1)
         let kernel = CellKernel(constants: cc, schedule: schedule)
         for index in 0..<count {
-            var state = columns.load(index)
-            let prepared = kernel.prepare(state, fixed.load(index))
+            let cellFixed = fixed.load(index)
+            columns.withState(index) { state in
+            let prepared = kernel.prepare(state, cellFixed)
             state.openCircuitVolts = prepared.openCircuitVolts
             state.terminalVolts = prepared.openCircuitVolts
             state.ohmicResistance = prepared.r0
             state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
-            columns.store(state, at: index)
+            }
         }
         var packVolts = 0.0
         for group in 0..<pc.seriesCount {
             var sum = 0.0
-            for k in 0..<pc.parallelCount { sum += columns.terminalVolts[group * pc.parallelCount + k] }
+            for k in 0..<pc.parallelCount { sum += columns[.terminalVolts, group * pc.parallelCount + k] }
             groups.volts[group] = sum / Double(pc.parallelCount)
             packVolts += groups.volts[group]
         }
@@ -130,79 +131,75 @@ public struct VirtualPack: Sendable {
     public var elapsedSeconds: Double { elapsed }
 }
 
-/// Per-cell constants drawn at construction (production spread).
+/// Per-cell constants drawn at construction (production spread), one column each in a single buffer.
 struct FixedColumns: Sendable {
-    var resistanceScale: [Double]
-    var leakageSiemens: [Double]
-    var initialSites: [Double]
-    var initialAnode: [Double]
+    static let fields = 4
+    var storage: [Double]
+    let count: Int
 
     init(count: Int) {
-        resistanceScale = Array(repeating: 1, count: count)
-        leakageSiemens = Array(repeating: 0, count: count)
-        initialSites = Array(repeating: 0, count: count)
-        initialAnode = Array(repeating: 0, count: count)
+        self.count = count
+        storage = Array(repeating: 0, count: count * Self.fields)
     }
 
     @inline(__always)
-    func load(_ index: Int) -> CellFixed {
+    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> CellFixed {
         CellFixed(
-            resistanceScale: resistanceScale[index], leakageSiemens: leakageSiemens[index],
-            initialSites: initialSites[index], initialAnode: initialAnode[index])
+            resistanceScale: base[index], leakageSiemens: base[count &+ index],
+            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index])
+    }
+
+    func load(_ index: Int) -> CellFixed {
+        storage.withUnsafeBufferPointer { Self.load($0.baseAddress!, index, count) }
+    }
+
+    mutating func store(_ fixed: CellFixed, at index: Int) {
+        storage[index] = fixed.resistanceScale
+        storage[count + index] = fixed.leakageSiemens
+        storage[2 * count + index] = fixed.initialSites
+        storage[3 * count + index] = fixed.initialAnode
     }
 }
 
-/// Per-step working columns (start-of-step Thevenin equivalents, heat, neighbours' temperatures).
+/// Per-step working columns (start-of-step Thevenin equivalents, heat, neighbours' temperatures), one buffer.
 struct StepScratch: Sendable {
-    var openCircuitVolts: [Double]
-    var entropic: [Double]
-    var r0: [Double]
-    var r1: [Double]
-    var r2: [Double]
-    var sourceVolts: [Double]
-    var effectiveOhms: [Double]
-    var shuntSiemens: [Double]
-    var seiRate: [Double]
-    var coreHeat: [Double]
-    var reactionHeat: [Double]
-    var surfaceSnapshot: [Double]
-    var endCurrent: [Double]
+    enum Field: Int, CaseIterable {
+        case openCircuitVolts, entropic, r0, r1, r2, sourceVolts, effectiveOhms, shuntSiemens, seiRate
+        case coreHeat, reactionHeat, surfaceSnapshot, endCurrent
+    }
+
+    var storage: [Double]
+    let count: Int
 
     init(count: Int) {
-        endCurrent = Array(repeating: 0, count: count)
-        openCircuitVolts = Array(repeating: 0, count: count)
-        entropic = Array(repeating: 0, count: count)
-        r0 = Array(repeating: 0, count: count)
-        r1 = Array(repeating: 0, count: count)
-        r2 = Array(repeating: 0, count: count)
-        sourceVolts = Array(repeating: 0, count: count)
-        effectiveOhms = Array(repeating: 1, count: count)
-        shuntSiemens = Array(repeating: 0, count: count)
-        seiRate = Array(repeating: 1, count: count)
-        coreHeat = Array(repeating: 0, count: count)
-        reactionHeat = Array(repeating: 0, count: count)
-        surfaceSnapshot = Array(repeating: 0, count: count)
+        self.count = count
+        storage = Array(repeating: 0, count: count * Field.allCases.count)
+    }
+
+    subscript(_ field: Field, _ index: Int) -> Double {
+        get { storage[field.rawValue * count + index] }
+        set { storage[field.rawValue * count + index] = newValue }
     }
 
     @inline(__always)
-    mutating func store(_ p: PreparedCell, at index: Int) {
-        openCircuitVolts[index] = p.openCircuitVolts
-        entropic[index] = p.entropic
-        r0[index] = p.r0
-        r1[index] = p.r1
-        r2[index] = p.r2
-        sourceVolts[index] = p.sourceVolts
-        effectiveOhms[index] = p.effectiveOhms
-        shuntSiemens[index] = p.shuntSiemens
-        seiRate[index] = p.seiRate
+    static func store(_ p: PreparedCell, _ base: UnsafeMutablePointer<Double>, _ index: Int, _ count: Int) {
+        base[index] = p.openCircuitVolts
+        base[count &+ index] = p.entropic
+        base[2 &* count &+ index] = p.r0
+        base[3 &* count &+ index] = p.r1
+        base[4 &* count &+ index] = p.r2
+        base[5 &* count &+ index] = p.sourceVolts
+        base[6 &* count &+ index] = p.effectiveOhms
+        base[7 &* count &+ index] = p.shuntSiemens
+        base[8 &* count &+ index] = p.seiRate
     }
 
     @inline(__always)
-    func load(_ index: Int) -> PreparedCell {
+    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> PreparedCell {
         PreparedCell(
-            openCircuitVolts: openCircuitVolts[index], entropic: entropic[index], r0: r0[index], r1: r1[index], r2: r2[index],
-            sourceVolts: sourceVolts[index], effectiveOhms: effectiveOhms[index], shuntSiemens: shuntSiemens[index],
-            seiRate: seiRate[index])
+            openCircuitVolts: base[index], entropic: base[count &+ index], r0: base[2 &* count &+ index], r1: base[3 &* count &+ index],
+            r2: base[4 &* count &+ index], sourceVolts: base[5 &* count &+ index], effectiveOhms: base[6 &* count &+ index],
+            shuntSiemens: base[7 &* count &+ index], seiRate: base[8 &* count &+ index])
     }
 }
 
@@ -217,11 +214,11 @@ struct GroupColumns: Sendable {
     var balancing: [Bool]
 
     init(count: Int) {
-        balancing = Array(repeating: false, count: count)
         sourceCurrent = Array(repeating: 0, count: count)
         conductance = Array(repeating: 1, count: count)
         volts = Array(repeating: 0, count: count)
         balancingAmps = Array(repeating: 0, count: count)
+        balancing = Array(repeating: false, count: count)
     }
 }
 

@@ -120,20 +120,34 @@ enum Lag {
     @inline(__always)
     static func memory(_ seconds: Double, _ tau: Double) -> Double {
         let ratio = seconds / tau
-        if ratio < 1e-12 { return seconds }
-        return -Double.expMinusOne(-ratio) * tau
+        // Series below 0.01 (relative error < 1e-10) avoids the exponential for slow lags.
+        if ratio < 0.01 { return seconds * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio / 24))) }
+        return (1 - Double.exp(-ratio)) * tau
     }
 
     /// Response of the lag over `schedule` from `x0`.
     @inline(__always)
-    static func respond(_ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double)) -> LagResponse {
+    static func respond(
+        _ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double), constantDecay: Double? = nil
+    ) -> LagResponse {
         if schedule.isConstant {
             let seconds = schedule.duration
+            if let decay = constantDecay, tau.0.isFinite {
+                // exp(−dt/τ) supplied by the caller (shared by every cell): no transcendental call here.
+                let g = tau.0 * (1 - decay)
+                return LagResponse(end: u.0 + (x0 - u.0) * decay, integral: (u.0 * seconds + (x0 - u.0) * g, 0))
+            }
             let g = memory(seconds, tau.0)
             let decay = 1 - g / tau.0
             let end = u.0 + (x0 - u.0) * (tau.0.isFinite ? decay : 1)
             return LagResponse(end: end, integral: (u.0 * seconds + (x0 - u.0) * g, 0))
         }
+        return respondPeriodic(schedule, from: x0, tau: tau, target: u)
+    }
+
+    /// The general case: head segments, whole periods in closed form, tail segments.
+    @inline(never)
+    static func respondPeriodic(_ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double)) -> LagResponse {
         var x = x0
         var integral = (0.0, 0.0)
         @inline(__always)

@@ -6,6 +6,7 @@ import Glibc
 
 let suites: [(name: String, run: () throws -> Void)] = [
     ("candump", CANCoreBenchmarks.run),
+    ("pack", CellPackBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
