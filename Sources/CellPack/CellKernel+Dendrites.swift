@@ -96,7 +96,8 @@ extension CellKernel {
             // Continuous stripping (possibly with rests): the age runs on over stripping time only.
             let (t0, t1) = schedule.levelSeconds
             let time = (j0 < 0 ? t0 : 0) + (j1 < 0 ? t1 : 0)
-            guard time > 0 else { return 0 }
+            // Tips plated before a long discharge are long gone (e^-40 ≈ 4e-18).
+            guard time > 0, age < 40 * window else { return 0 }
             let meanCurrent = (max(-j0, 0) * t0 + max(-j1, 0) * t1) / time
             return meanCurrent * Double.exp(-age / window) * Lag.memory(time, window)
         }
