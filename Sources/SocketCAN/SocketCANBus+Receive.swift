@@ -57,7 +57,7 @@ extension SocketCANBus {
                 guard timeoutNanoseconds > 0 else { return nil }
                 let remaining = deadline.overflow ? Int64.max : deadline.partialValue - system_monotonicNanoseconds()
                 guard remaining > 0 else { return nil }
-                switch try waitReadable(descriptor, extra: nil, timeoutNanoseconds: remaining) {
+                switch try handle.waitReadable(descriptor, extra: nil, timeoutNanoseconds: remaining) {
                 case .readable, .timedOut: continue
                 case .closed, .stopped: throw CANTransportError(.closed, "receive on \(interfaceName): the socket was closed")
                 }
@@ -144,41 +144,6 @@ extension SocketCANBus {
     static func softwareTimestamp() -> CANTimestamp {
         let now = system_realtime()
         return CANTimestamp(seconds: UInt64(max(now.tv_sec, 0)), nanoseconds: UInt32(clamping: now.tv_nsec))
-    }
-
-    /// Why a wait ended.
-    enum WaitResult {
-        case readable
-        case timedOut
-        /// The bus was closed.
-        case closed
-        /// The extra descriptor (a stream's stop signal) became readable.
-        case stopped
-    }
-
-    /// Waits until the socket is readable, the bus closes, or `extra` becomes readable.
-    func waitReadable(_ descriptor: CInt, extra: CInt?, timeoutNanoseconds: Int64) throws(CANTransportError) -> WaitResult {
-        var descriptors = [
-            pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: handle.closeSignal, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: extra ?? -1, events: Int16(POLLIN), revents: 0),
-        ]
-        let count = extra == nil ? 2 : 3
-        let result = descriptors.withUnsafeMutableBufferPointer { buffer in
-            valueOrErrno { system_poll(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), timeoutNanoseconds) }
-        }
-        switch result {
-        case .success(0): return .timedOut
-        case .success:
-            if descriptors[1].revents != 0 { return .closed }
-            if count == 3 && descriptors[2].revents != 0 { return .stopped }
-            if descriptors[0].revents & Int16(POLLNVAL) != 0 {
-                throw CANTransportError(.closed, "receive on \(interfaceName): the socket is not open")
-            }
-            return .readable
-        case .failure(let code):
-            throw CANTransportError.fromErrno(code, operation: "poll", interface: interfaceName)
-        }
     }
 }
 #endif
