@@ -43,7 +43,9 @@ extension SocketCANBus {
     ///
     /// Waits in `poll(2)` on the socket and the close signal, so ``close()`` from another thread ends
     /// the wait at once. When the kernel dropped frames since the last read (socket buffer full), a
-    /// ``CANTransport/CANBusEvent/framesDropped(count:)`` event comes before the next frame.
+    /// ``CANTransport/CANBusEvent/framesDropped(count:)`` event comes before the next frame. The kernel
+    /// stamps its drop counter on each frame it queues, so drops are reported with the first frame
+    /// queued after them.
     ///
     /// - Throws: `.closed` after ``close()``; `.system(errno: EBADMSG)` for a read whose bytes are not a
     ///   valid frame (counted in ``Statistics/malformedReads``; the next call carries on); other
@@ -104,7 +106,9 @@ extension SocketCANBus {
                 }
                 let control = ControlMessages(parsing: &message)
                 let isTruncated = message.msg_flags & CInt(MSG_TRUNC) != 0
-                let isOwnEcho = message.msg_flags & CInt(MSG_DONTROUTE) != 0
+                // raw_rcv sets MSG_DONTROUTE on every frame sent from this host and MSG_CONFIRM only on
+                // frames this very socket sent: the latter is "our own echo".
+                let isOwnEcho = message.msg_flags & CInt(MSG_CONFIRM) != 0
                 let bytes = UnsafeRawBufferPointer(rebasing: frameBuffer[0..<min(max(count, 0), frameBuffer.count)])
                 return decodeMessage(
                     bytes, truncated: isTruncated, isOwnEcho: isOwnEcho,
