@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // Property-based testing on Swift Testing (tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Errno: named errno values and their strerror text for SocketCAN errors (no hand-made errno tables).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Pure core: CAN values and the candump log format. Imports nothing.
@@ -71,7 +73,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig", "SocketCAN"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -89,6 +91,26 @@ let package = Package(
             ],
             exclude: ["Fixtures", "Peers"],
             swiftSettings: strictSettings
+        ),
+        // C view of the Linux SocketCAN headers and libsocketcan (netlink interface control); no logic.
+        .target(
+            name: "CSocketCAN",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("socketcan")]
+        ),
+        // Shell: SocketCAN CAN_RAW transport and interface control. Syscalls are mockable in debug builds.
+        .target(
+            name: "SocketCAN",
+            dependencies: [
+                "CANCore", "CANTransport", "CSocketCAN",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
+        ),
+        .testTarget(
+            name: "SocketCANTests",
+            dependencies: ["SocketCAN", "CANCore", "CANTransport", "SeededRandom"],
+            swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
         .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),

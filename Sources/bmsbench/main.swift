@@ -9,6 +9,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("virtual-bus", VirtualBusBenchmarks.run),
     ("dbc", CANDatabaseBenchmarks.run),
     ("pack", CellPackBenchmarks.run),
+    ("socketcan", SocketCANBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
