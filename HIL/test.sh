@@ -24,6 +24,8 @@ swift build --build-tests -j "${BMSEMU_BUILD_JOBS:-2}"
 mkdir -p HIL/out
 log=HIL/out/test.log
 export BMSEMU_REQUIRE_VCAN=1
+# Peer tools (cantools, python-can) are installed by setup.sh: a missing peer fails its tests instead of skipping.
+export BMSEMU_REQUIRE_PEERS=1
 set +e
 bash HIL/vcan-run.sh --fd --timeout "${BMSEMU_TEST_TIMEOUT:-2400}" -- swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
