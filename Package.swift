@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "bmsemu",
             dependencies: [
-                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
+                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports", "SocketCAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
