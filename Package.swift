@@ -48,7 +48,13 @@ let package = Package(
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
         .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "BMSFirmware"], swiftSettings: strictSettings),
+        // Pure core: the BMS controller reducer (state machine, protections, SOC/SOH, TR detection, healing).
+        .target(
+            name: "BMSFirmware",
+            dependencies: ["CANCore", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
         .target(
             name: "EmulatorRuntime",
@@ -65,7 +71,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase"], swiftSettings: strictSettings),
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "BMSFirmware", "FirmwareConfig"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -85,5 +92,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BMSFirmwareTests",
+            dependencies: [
+                "BMSFirmware", "FirmwareConfig", "SeededRandom",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -1,0 +1,122 @@
+/// The firmware's own model of one cell (not the simulator's truth): capacity, electrode area,
+/// open-circuit voltage table and a two-RC equivalent circuit with Arrhenius resistance scaling.
+///
+/// Loaded from the `cell` section of `Firmware/estimation/<cell>.yaml`. A "block" in the controller
+/// is `parallel` of these cells in parallel: capacity times `parallel`, resistances divided by it.
+public struct CellModel: Hashable, Sendable {
+    public var name: String
+    public var nominalCapacityAmpereHours: Double
+    /// Total anode area; current density (mA/cm²) = cell current / area, used by healing protocols.
+    public var electrodeAreaSquareCentimetres: Double
+    public var openCircuitVoltage: OCVTable
+    public var seriesResistanceOhms: Double
+    public var firstRCResistanceOhms: Double
+    public var firstRCTimeConstantSeconds: Double
+    public var secondRCResistanceOhms: Double
+    public var secondRCTimeConstantSeconds: Double
+    /// Temperature at which the resistances above hold.
+    public var referenceTemperatureCelsius: Double
+    /// Arrhenius activation energy of all resistances: R(T) = R_ref · exp(Ea/R · (1/T − 1/T_ref)).
+    public var resistanceActivationEnergyJoulesPerMole: Double
+    /// Charge-acceptance efficiency assumed before the controller has learned one (η in z += η·i·Δt/Q).
+    public var nominalCoulombicEfficiency: Double
+
+    public init(
+        name: String, nominalCapacityAmpereHours: Double, electrodeAreaSquareCentimetres: Double,
+        openCircuitVoltage: OCVTable, seriesResistanceOhms: Double, firstRCResistanceOhms: Double,
+        firstRCTimeConstantSeconds: Double, secondRCResistanceOhms: Double, secondRCTimeConstantSeconds: Double,
+        referenceTemperatureCelsius: Double, resistanceActivationEnergyJoulesPerMole: Double,
+        nominalCoulombicEfficiency: Double
+    ) {
+        self.name = name
+        self.nominalCapacityAmpereHours = nominalCapacityAmpereHours
+        self.electrodeAreaSquareCentimetres = electrodeAreaSquareCentimetres
+        self.openCircuitVoltage = openCircuitVoltage
+        self.seriesResistanceOhms = seriesResistanceOhms
+        self.firstRCResistanceOhms = firstRCResistanceOhms
+        self.firstRCTimeConstantSeconds = firstRCTimeConstantSeconds
+        self.secondRCResistanceOhms = secondRCResistanceOhms
+        self.secondRCTimeConstantSeconds = secondRCTimeConstantSeconds
+        self.referenceTemperatureCelsius = referenceTemperatureCelsius
+        self.resistanceActivationEnergyJoulesPerMole = resistanceActivationEnergyJoulesPerMole
+        self.nominalCoulombicEfficiency = nominalCoulombicEfficiency
+    }
+
+    func validate(into collector: inout IssueCollector) {
+        let cell = ["cell"]
+        collector.check(!name.isEmpty, cell + ["name"], "must not be empty")
+        collector.check(nominalCapacityAmpereHours > 0, cell + ["nominal_capacity_ah"], "must be positive")
+        collector.check(electrodeAreaSquareCentimetres > 0, cell + ["electrode_area_cm2"], "must be positive")
+        collector.check(seriesResistanceOhms > 0, cell + ["r0_ohm"], "must be positive")
+        collector.check(firstRCResistanceOhms >= 0, cell + ["r1_ohm"], "must not be negative")
+        collector.check(secondRCResistanceOhms >= 0, cell + ["r2_ohm"], "must not be negative")
+        collector.check(firstRCTimeConstantSeconds > 0, cell + ["tau1_s"], "must be positive")
+        collector.check(
+            secondRCTimeConstantSeconds > firstRCTimeConstantSeconds, cell + ["tau2_s"], "must exceed tau1_s (slow branch second)")
+        collector.check(resistanceActivationEnergyJoulesPerMole >= 0, cell + ["resistance_activation_energy_j_per_mol"], "must not be negative")
+        collector.check(
+            nominalCoulombicEfficiency > 0.9 && nominalCoulombicEfficiency <= 1, cell + ["coulombic_efficiency"], "must lie in (0.9, 1]")
+        collector.check(
+            referenceTemperatureCelsius > -40 && referenceTemperatureCelsius < 80, cell + ["reference_temperature_degc"], "must lie in (-40, 80)")
+        openCircuitVoltage.validate(into: &collector, keyPath: cell + ["ocv_v"])
+    }
+}
+
+/// Open-circuit voltage on a uniform state-of-charge grid from 0 to 1, strictly increasing.
+public struct OCVTable: Hashable, Sendable {
+    /// Voltages at SOC = 0, 1/(n−1), …, 1.
+    public let volts: [Double]
+    private let step: Double
+
+    public init(volts: [Double]) {
+        self.volts = volts
+        self.step = volts.count > 1 ? 1.0 / Double(volts.count - 1) : 1
+    }
+
+    /// OCV at `soc` (clamped to 0...1), linear between grid points.
+    @inline(__always)
+    public func voltage(atSOC soc: Double) -> Double {
+        let (index, fraction) = locate(soc)
+        return volts[index] + (volts[index + 1] - volts[index]) * fraction
+    }
+
+    /// dOCV/dSOC at `soc` (volts per unit SOC), the slope of the segment holding `soc`.
+    @inline(__always)
+    public func slope(atSOC soc: Double) -> Double {
+        let (index, _) = locate(soc)
+        return (volts[index + 1] - volts[index]) / step
+    }
+
+    /// The SOC whose OCV is `volts`, clamped to 0...1 outside the table.
+    public func soc(atVoltage voltage: Double) -> Double {
+        guard voltage.isFinite else { return 0.5 }
+        if voltage <= volts[0] { return 0 }
+        if voltage >= volts[volts.count - 1] { return 1 }
+        var low = 0
+        var high = volts.count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if volts[middle] <= voltage { low = middle } else { high = middle }
+        }
+        let fraction = (voltage - volts[low]) / (volts[high] - volts[low])
+        return (Double(low) + fraction) * step
+    }
+
+    @inline(__always)
+    private func locate(_ soc: Double) -> (Int, Double) {
+        let clamped = soc.isFinite ? min(max(soc, 0), 1) : 0.5
+        let position = clamped / step
+        let index = min(Int(position), volts.count - 2)
+        return (index, position - Double(index))
+    }
+
+    func validate(into collector: inout IssueCollector, keyPath: [String]) {
+        collector.check(volts.count >= 3, keyPath, "needs at least 3 points")
+        for index in volts.indices.dropFirst() where !(volts[index] > volts[index - 1]) {
+            collector.check(false, keyPath + ["\(index)"], "OCV must increase strictly with SOC (\(volts[index]) after \(volts[index - 1]))")
+        }
+        for (index, value) in volts.enumerated() where !(value > 1 && value < 6) {
+            collector.check(false, keyPath + ["\(index)"], "\(value) V is not a plausible cell OCV")
+        }
+    }
+}
