@@ -1,5 +1,6 @@
 import BMSFirmware
 import FirmwareConfig
+import SeededRandom
 
 /// Shared fixtures: the shipped `Firmware/` configuration and a small-pack variant for state-machine tests.
 enum Fixtures {
@@ -57,6 +58,13 @@ struct Rig {
     var sendMeasurements = true
     /// Every command the controller produced, in order.
     var log: [BMSCommand] = []
+    /// When true the pack current follows the charger commands (charge current into the pack).
+    var chargerDrivesCurrent = false
+    /// A block whose voltage sags linearly (µV/s) from `since`, as a soft short would make it.
+    var sag: (cell: Int, microvoltsPerSecond: Double, since: Int64)?
+    /// 1σ voltage noise added to every block (mV), from a seeded generator.
+    var voltageNoiseMillivolts = 0.0
+    var random = Xoshiro256(seed: 42)
 
     init(configuration: BMSConfiguration = Fixtures.small, cellMillivolts: Int32 = 3800, deciCelsius: Int32 = 250) throws {
         controller = try BMSController(configuration: configuration)
@@ -82,6 +90,8 @@ struct Rig {
             case .closeContactor(let contactor): contactorClosed[contactor] = true
             case .openContactor(let contactor): contactorClosed[contactor] = false
             case .openAllContactors: for contactor in Contactor.allCases { contactorClosed[contactor] = false }
+            case .commandCharger(let setpoint): if chargerDrivesCurrent { currentMilliamperes = -min(setpoint.currentMilliamperes, 1_000_000) }
+            case .chargerOff: if chargerDrivesCurrent { currentMilliamperes = 0 }
             default: break
             }
         }
@@ -90,7 +100,15 @@ struct Rig {
     /// Feeds one set of measurements (and the periodic request), without a tick.
     mutating func feed() {
         guard sendMeasurements else { return }
-        send(.cellVoltagesMeasured(firstCell: 0, millivolts: cellMillivolts))
+        var measured = cellMillivolts
+        if let sag {
+            let seconds = Double(max(0, now - sag.since)) / 1000
+            measured[sag.cell] -= Int32((sag.microvoltsPerSecond * seconds / 1000).rounded())
+        }
+        if voltageNoiseMillivolts > 0 {
+            for index in measured.indices { measured[index] += Int32((voltageNoiseMillivolts * random.nextGaussian()).rounded()) }
+        }
+        send(.cellVoltagesMeasured(firstCell: 0, millivolts: measured))
         send(.cellTemperaturesMeasured(firstSensor: 0, deciCelsius: temperatures, channel: .primary))
         send(.packCurrentMeasured(milliamperes: currentMilliamperes))
         send(.packVoltageMeasured(millivolts: packMillivolts))

@@ -33,11 +33,11 @@ extension BMSController {
         if !chargingAllowed {
             stopCharger(commands: &commands)
             session.lastCommand = nil
-            if !store.charger.connected || store.charger.faulted { session.phase = .waitingForCharger }
+            if session.phase != .complete { session.phase = .paused }
             state = .charging(session)
             return
         }
-        if session.phase == .waitingForCharger { session.phase = .active }
+        if session.phase == .paused { session.phase = .active }
 
         if session.phase == .active, let plan = healingToStart(now: now) {
             stopCharger(commands: &commands)

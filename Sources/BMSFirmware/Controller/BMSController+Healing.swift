@@ -41,7 +41,7 @@ extension BMSController {
             abortHealing(session, reason: stateRequestValid ? .chargerUnavailable : .linkInvalid, now: now, commands: &commands)
             state = .charging(
                 ChargingSession(
-                    phase: .waitingForCharger, lastCommand: nil, lastCommandAtMilliseconds: Time.never, terminationSinceMilliseconds: nil,
+                    phase: .paused, lastCommand: nil, lastCommandAtMilliseconds: Time.never, terminationSinceMilliseconds: nil,
                     asymmetricBidirectional: false))
             return
         }

@@ -46,7 +46,7 @@ public enum BMSState: Hashable, Sendable {
         case .normal: .normal
         case .charging(let session):
             switch session.phase {
-            case .waitingForCharger: .chargingWaitingForCharger
+            case .paused: .chargingPaused
             case .active: .chargingActive
             case .complete: .chargingComplete
             }
@@ -83,7 +83,7 @@ public enum BMSStateName: String, Hashable, Sendable, CaseIterable {
     case prechargeClosingPlus = "precharge.closing_plus"
     case prechargeOpeningPrecharge = "precharge.opening_precharge"
     case normal
-    case chargingWaitingForCharger = "charging.waiting_for_charger"
+    case chargingPaused = "charging.paused"
     case chargingActive = "charging.active"
     case chargingComplete = "charging.complete"
     case balancing
@@ -119,10 +119,10 @@ public struct PrechargeSequence: Hashable, Sendable {
     public var phaseStartedAtMilliseconds: Int64
 }
 
-/// Charging: wait for the charger, charge (CC-CV or an adaptive profile), complete.
+/// Charging: charge (CC-CV or an adaptive profile), paused while charging is not allowed, complete.
 public struct ChargingSession: Hashable, Sendable {
     public enum Phase: Hashable, Sendable {
-        case waitingForCharger
+        case paused
         case active
         case complete
     }
