@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "BMSFirmwareTests",
             dependencies: [
-                "BMSFirmware", "FirmwareConfig", "SeededRandom",
+                "BMSFirmware", "FirmwareConfig", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings

@@ -69,7 +69,8 @@ enum YAMLReader {
     static func cell(_ node: ConfigNode) throws(ConfigError) -> CellModel {
         try node.rejectUnknownKeys([
             "name", "nominal_capacity_ah", "electrode_area_cm2", "ocv_v", "r0_ohm", "r1_ohm", "tau1_s", "r2_ohm", "tau2_s",
-            "reference_temperature_degc", "resistance_activation_energy_j_per_mol", "coulombic_efficiency",
+            "reference_temperature_degc", "resistance_activation_energy_j_per_mol", "coulombic_efficiency", "hysteresis_v",
+            "hysteresis_rate",
         ])
         return CellModel(
             name: try node.required("name").string(),
@@ -83,7 +84,9 @@ enum YAMLReader {
             secondRCTimeConstantSeconds: try node.required("tau2_s").double(in: 0...1_000_000),
             referenceTemperatureCelsius: try node.required("reference_temperature_degc").double(in: -100...200),
             resistanceActivationEnergyJoulesPerMole: try node.required("resistance_activation_energy_j_per_mol").double(in: 0...1_000_000),
-            nominalCoulombicEfficiency: try node.required("coulombic_efficiency").double(in: 0...1))
+            nominalCoulombicEfficiency: try node.required("coulombic_efficiency").double(in: 0...1),
+            hysteresisVolts: try node.required("hysteresis_v").double(in: 0...1),
+            hysteresisRate: try node.required("hysteresis_rate").double(in: 0...100_000))
     }
 
     static func estimation(_ root: ConfigNode) throws(ConfigError) -> EstimationSettings {
@@ -91,13 +94,13 @@ enum YAMLReader {
         let ekf = try root.required("soc_ekf")
         try ekf.rejectUnknownKeys([
             "initial_soc_sigma", "soc_process_variance_per_s", "polarization_process_variance_v2_per_s", "voltage_sigma_v",
-            "innovation_gate_sigma", "current_noise_sigma_a", "current_offset_sigma_a", "current_gain_sigma",
+            "innovation_gate_sigma", "current_noise_sigma_a", "current_offset_sigma_a", "current_gain_sigma", "soc_model_sigma",
         ])
         let soh = try root.required("soh")
         try soh.rejectUnknownKeys([
             "anchor_rest_ms", "anchor_soc_model_sigma", "minimum_window_delta_soc", "capacity_forgetting_factor",
             "initial_capacity_sigma_fraction", "resistance_forgetting_factor", "resistance_step_threshold_a",
-            "coulombic_efficiency_windows", "capacity_history_length", "knee_slope_ratio",
+            "coulombic_efficiency_windows", "capacity_history_length", "capacity_history_spacing_efc", "knee_slope_ratio",
         ])
         return EstimationSettings(
             initialSOCStandardDeviation: try ekf.required("initial_soc_sigma").double(in: 0...1),
@@ -117,7 +120,9 @@ enum YAMLReader {
             resistanceStepThresholdAmperes: try soh.required("resistance_step_threshold_a").double(in: 0...10_000),
             coulombicEfficiencyWindowCount: try soh.required("coulombic_efficiency_windows").int(in: 0...10_000),
             capacityHistoryLength: try soh.required("capacity_history_length").int(in: 0...10_000),
-            kneeSlopeRatio: try soh.required("knee_slope_ratio").double(in: 0...1000))
+            kneeSlopeRatio: try soh.required("knee_slope_ratio").double(in: 0...1000),
+            capacityHistorySpacingCycles: try soh.required("capacity_history_spacing_efc").double(in: 0...100_000),
+            socModelStandardDeviation: try ekf.required("soc_model_sigma").double(in: 0...1))
     }
 
     // MARK: Controller
@@ -167,6 +172,7 @@ enum YAMLReader {
         try sensors.rejectUnknownKeys([
             "cell_voltage_valid_mv", "open_wire_low_mv", "open_wire_high_factor", "temperature_open_circuit_ddegc",
             "temperature_step_limit_ddegc", "temperature_recovery_ms", "temperature_recovery_band_ddegc", "current_range_ma",
+            "current_offset_time_constant_ms", "current_offset_limit_ma",
             "gas_full_scale_ppm", "gas_step_limit_ppm", "pressure_valid_pa", "pressure_step_limit_pa",
         ])
         let plausibility = try root.required("plausibility")
@@ -195,6 +201,8 @@ enum YAMLReader {
             temperatureRecoveryMilliseconds: try int64(sensors, "temperature_recovery_ms"),
             temperatureRecoveryBandDeciCelsius: try int32(sensors, "temperature_recovery_band_ddegc", 0...100_000),
             currentSensorRangeMilliamperes: try int32(sensors, "current_range_ma", 0...Int(Int32.max)),
+            currentOffsetTimeConstantMilliseconds: try int64(sensors, "current_offset_time_constant_ms"),
+            currentOffsetLimitMilliamperes: try int32(sensors, "current_offset_limit_ma", 0...Int(Int32.max)),
             gasFullScalePartsPerMillion: try int32(sensors, "gas_full_scale_ppm", 0...Int(Int32.max)),
             gasStepLimitPartsPerMillion: try int32(sensors, "gas_step_limit_ppm", 0...Int(Int32.max)),
             pressureValidPascals: try range32(sensors, "pressure_valid_pa"),

@@ -20,13 +20,17 @@ public struct CellModel: Hashable, Sendable {
     public var resistanceActivationEnergyJoulesPerMole: Double
     /// Charge-acceptance efficiency assumed before the controller has learned one (η in z += η·i·Δt/Q).
     public var nominalCoulombicEfficiency: Double
+    /// Full OCV hysteresis M: the rest voltage sits M above OCV after charging, M below after discharging.
+    public var hysteresisVolts: Double
+    /// Plett's hysteresis rate γ: h relaxes towards ±1 as exp(−|γ·ΔSOC|) (γ = 100 → saturated after ~3 % SOC).
+    public var hysteresisRate: Double
 
     public init(
         name: String, nominalCapacityAmpereHours: Double, electrodeAreaSquareCentimetres: Double,
         openCircuitVoltage: OCVTable, seriesResistanceOhms: Double, firstRCResistanceOhms: Double,
         firstRCTimeConstantSeconds: Double, secondRCResistanceOhms: Double, secondRCTimeConstantSeconds: Double,
         referenceTemperatureCelsius: Double, resistanceActivationEnergyJoulesPerMole: Double,
-        nominalCoulombicEfficiency: Double
+        nominalCoulombicEfficiency: Double, hysteresisVolts: Double = 0, hysteresisRate: Double = 100
     ) {
         self.name = name
         self.nominalCapacityAmpereHours = nominalCapacityAmpereHours
@@ -40,6 +44,8 @@ public struct CellModel: Hashable, Sendable {
         self.referenceTemperatureCelsius = referenceTemperatureCelsius
         self.resistanceActivationEnergyJoulesPerMole = resistanceActivationEnergyJoulesPerMole
         self.nominalCoulombicEfficiency = nominalCoulombicEfficiency
+        self.hysteresisVolts = hysteresisVolts
+        self.hysteresisRate = hysteresisRate
     }
 
     func validate(into collector: inout IssueCollector) {
@@ -58,6 +64,8 @@ public struct CellModel: Hashable, Sendable {
             nominalCoulombicEfficiency > 0.9 && nominalCoulombicEfficiency <= 1, cell + ["coulombic_efficiency"], "must lie in (0.9, 1]")
         collector.check(
             referenceTemperatureCelsius > -40 && referenceTemperatureCelsius < 80, cell + ["reference_temperature_degc"], "must lie in (-40, 80)")
+        collector.check(hysteresisVolts >= 0 && hysteresisVolts < 0.2, cell + ["hysteresis_v"], "must lie in [0, 0.2)")
+        collector.check(hysteresisRate >= 0, cell + ["hysteresis_rate"], "must not be negative")
         openCircuitVoltage.validate(into: &collector, keyPath: cell + ["ocv_v"])
     }
 }

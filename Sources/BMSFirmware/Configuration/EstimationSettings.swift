@@ -35,6 +35,11 @@ public struct EstimationSettings: Hashable, Sendable {
     public var coulombicEfficiencyWindowCount: Int
     /// Capacity estimates kept to compute fade rate and detect the knee.
     public var capacityHistoryLength: Int
+    /// Equivalent full cycles between two kept estimates.
+    public var capacityHistorySpacingCycles: Double
+    /// 1σ SOC error of the filter's model itself (OCV table, hysteresis): added to the reported σ,
+    /// which would otherwise only describe white measurement noise and be overconfident.
+    public var socModelStandardDeviation: Double
     /// Knee flagged when the recent fade rate exceeds the earlier rate by this factor.
     public var kneeSlopeRatio: Double
 
@@ -46,8 +51,11 @@ public struct EstimationSettings: Hashable, Sendable {
         anchorRestMilliseconds: Int64, anchorSOCModelStandardDeviation: Double, minimumWindowDeltaSOC: Double,
         capacityForgettingFactor: Double, initialCapacityStandardDeviationFraction: Double,
         resistanceForgettingFactor: Double, resistanceStepThresholdAmperes: Double,
-        coulombicEfficiencyWindowCount: Int, capacityHistoryLength: Int, kneeSlopeRatio: Double
+        coulombicEfficiencyWindowCount: Int, capacityHistoryLength: Int, kneeSlopeRatio: Double,
+        capacityHistorySpacingCycles: Double = 5, socModelStandardDeviation: Double = 0.01
     ) {
+        self.capacityHistorySpacingCycles = capacityHistorySpacingCycles
+        self.socModelStandardDeviation = socModelStandardDeviation
         self.initialSOCStandardDeviation = initialSOCStandardDeviation
         self.socProcessVariancePerSecond = socProcessVariancePerSecond
         self.polarizationProcessVariancePerSecond = polarizationProcessVariancePerSecond
@@ -91,5 +99,7 @@ public struct EstimationSettings: Hashable, Sendable {
         collector.check(coulombicEfficiencyWindowCount >= 1, soh + ["coulombic_efficiency_windows"], "must be at least 1")
         collector.check(capacityHistoryLength >= 4, soh + ["capacity_history_length"], "must be at least 4")
         collector.check(kneeSlopeRatio > 1, soh + ["knee_slope_ratio"], "must exceed 1")
+        collector.check(capacityHistorySpacingCycles >= 0, soh + ["capacity_history_spacing_efc"], "must not be negative")
+        collector.check(socModelStandardDeviation >= 0 && socModelStandardDeviation < 0.5, ekf + ["soc_model_sigma"], "must lie in [0, 0.5)")
     }
 }

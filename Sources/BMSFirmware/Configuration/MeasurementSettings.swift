@@ -29,6 +29,11 @@ public struct MeasurementSettings: Hashable, Sendable {
     public var temperatureRecoveryBandDeciCelsius: Int32
     /// Current readings beyond ± this are sensor faults (sensor range).
     public var currentSensorRangeMilliamperes: Int32
+    /// Zero-current calibration: while every contactor is open the string current is zero, so the
+    /// reading is the sensor offset; it is averaged with this memory and removed before coulomb counting.
+    public var currentOffsetTimeConstantMilliseconds: Int64
+    /// Largest offset accepted (a larger reading with open contactors is a sensor fault, not an offset).
+    public var currentOffsetLimitMilliamperes: Int32
     /// Gas readings above this are out of the sensor's range.
     public var gasFullScalePartsPerMillion: Int32
     /// A rise larger than this between consecutive gas samples is a sensor fault.
@@ -60,7 +65,8 @@ public struct MeasurementSettings: Hashable, Sendable {
         cellVoltageValidMillivolts: ClosedRange<Int32>, openWireLowMillivolts: Int32, openWireHighFactor: Double,
         temperatureOpenCircuitDeciCelsius: Int32, temperatureStepLimitDeciCelsius: Int32,
         temperatureRecoveryMilliseconds: Int64, temperatureRecoveryBandDeciCelsius: Int32,
-        currentSensorRangeMilliamperes: Int32, gasFullScalePartsPerMillion: Int32, gasStepLimitPartsPerMillion: Int32,
+        currentSensorRangeMilliamperes: Int32, currentOffsetTimeConstantMilliseconds: Int64 = 600_000,
+        currentOffsetLimitMilliamperes: Int32 = 1_000, gasFullScalePartsPerMillion: Int32, gasStepLimitPartsPerMillion: Int32,
         pressureValidPascals: ClosedRange<Int32>, pressureStepLimitPascals: Int32,
         packVoltageToleranceMillivolts: Int32, redundantTemperatureToleranceDeciCelsius: Int32,
         cellVoltageSpreadMillivolts: Int32, temperatureSpreadDeciCelsius: Int32, restCurrentMilliamperes: Int32,
@@ -83,6 +89,8 @@ public struct MeasurementSettings: Hashable, Sendable {
         self.temperatureRecoveryMilliseconds = temperatureRecoveryMilliseconds
         self.temperatureRecoveryBandDeciCelsius = temperatureRecoveryBandDeciCelsius
         self.currentSensorRangeMilliamperes = currentSensorRangeMilliamperes
+        self.currentOffsetTimeConstantMilliseconds = currentOffsetTimeConstantMilliseconds
+        self.currentOffsetLimitMilliamperes = currentOffsetLimitMilliamperes
         self.gasFullScalePartsPerMillion = gasFullScalePartsPerMillion
         self.gasStepLimitPartsPerMillion = gasStepLimitPartsPerMillion
         self.pressureValidPascals = pressureValidPascals
@@ -115,6 +123,8 @@ public struct MeasurementSettings: Hashable, Sendable {
         collector.check(temperatureRecoveryMilliseconds >= 0, sensors + ["temperature_recovery_ms"], "must not be negative")
         collector.check(temperatureRecoveryBandDeciCelsius > 0, sensors + ["temperature_recovery_band_ddegc"], "must be positive")
         collector.check(currentSensorRangeMilliamperes > 0, sensors + ["current_range_ma"], "must be positive")
+        collector.check(currentOffsetTimeConstantMilliseconds > 0, sensors + ["current_offset_time_constant_ms"], "must be positive")
+        collector.check(currentOffsetLimitMilliamperes >= 0, sensors + ["current_offset_limit_ma"], "must not be negative")
         collector.check(gasFullScalePartsPerMillion > 0, sensors + ["gas_full_scale_ppm"], "must be positive")
         collector.check(gasStepLimitPartsPerMillion > 0, sensors + ["gas_step_limit_ppm"], "must be positive")
         collector.check(pressureStepLimitPascals > 0, sensors + ["pressure_step_limit_pa"], "must be positive")

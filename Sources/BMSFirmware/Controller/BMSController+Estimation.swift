@@ -6,7 +6,13 @@ extension BMSController {
         let cell = configuration.cell
         let parallel = Double(configuration.topology.parallelCells)
         let bleedOhms = configuration.balancing.resistanceOhms
-        let packAmperes = snapshot.currentValid ? snapshot.currentAmperes : 0
+        let contactorsOpenLong = !contactors.anyCommandedClosed
+            && Contactor.allCases.allSatisfy { contactors.sinceCommand($0, now: now) >= 2_000 && contactors.isConfirmed($0, now: now) }
+        if snapshot.currentValid {
+            currentOffset.follow(
+                measuredAmperes: snapshot.currentAmperes, knownZero: contactorsOpenLong, seconds: seconds, settings: configuration.measurements)
+        }
+        let packAmperes = snapshot.currentValid ? currentOffset.corrected(snapshot.currentAmperes) : 0
         for index in blockAmperes.indices {
             let bleed = balancer.active[index] && snapshot.cellValid[index] ? snapshot.cellVolts[index] / bleedOhms : 0
             blockAmperes[index] = packAmperes + bleed
@@ -31,7 +37,9 @@ extension BMSController {
                 firstRCOhms: cell.firstRCResistanceOhms / parallel * factor * ageing,
                 secondRCOhms: cell.secondRCResistanceOhms / parallel * factor * ageing,
                 firstDecay: firstDecay, secondDecay: secondDecay,
-                chargeEfficiency: stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency)
+                chargeEfficiency: stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency,
+                hysteresisVolts: stateOfHealth.hysteresisVolts(cell: index), hysteresisRate: cell.hysteresisRate,
+                hysteresisDeadbandAmperes: Double(configuration.measurements.restCurrentMilliamperes) / 1000)
             let amperes = blockAmperes[index]
             filters[index].predict(amperes: amperes, seconds: seconds, parameters: parameters, noise: filterNoise)
             guard snapshot.cellValid[index] else {
@@ -53,8 +61,11 @@ extension BMSController {
             }
             if restMilliseconds >= configuration.estimation.anchorRestMilliseconds, !stateOfHealth.anchoredThisRest {
                 for index in filters.indices where snapshot.cellValid[index] {
-                    let polarization = filters[index].firstRCVolts + filters[index].secondRCVolts
-                    guard let anchor = stateOfHealth.anchor(cell: index, polarizationVolts: polarization, ocv: ocv) else { continue }
+                    guard
+                        let anchor = stateOfHealth.anchor(
+                            cell: index, rcVolts: filters[index].openLoopPolarizationVolts,
+                            hysteresisState: filters[index].hysteresis, ocv: ocv)
+                    else { continue }
                     let efficiency = stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency
                     _ = stateOfHealth.closeWindow(cell: index, anchor: anchor, chargeEfficiency: efficiency)
                     filters[index].recalibrate(soc: anchor.soc, variance: anchor.variance)

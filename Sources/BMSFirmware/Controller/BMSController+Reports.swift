@@ -100,7 +100,7 @@ extension BMSController {
         return StateEstimatesReport(
             socMinimumBasisPoints: basisPoints(socs.min() ?? 0), socMeanBasisPoints: basisPoints(socs.reduce(0, +) / count),
             socMaximumBasisPoints: basisPoints(socs.max() ?? 0),
-            socSigmaBasisPoints: basisPoints(filters.map(\.socStandardDeviation).max() ?? 0),
+            socSigmaBasisPoints: basisPoints(filters.map { $0.reportedStandardDeviation(modelStandardDeviation: configuration.estimation.socModelStandardDeviation) }.max() ?? 0),
             sohCapacityMinimumBasisPoints: basisPoints(capacities[weakest].capacityAmpereHours / nominal),
             sohCapacityMeanBasisPoints: basisPoints(capacities.reduce(0) { $0 + $1.capacityAmpereHours } / count / nominal),
             sohCapacitySigmaBasisPoints: basisPoints(capacities[weakest].standardDeviationAmpereHours / nominal),
@@ -112,7 +112,7 @@ extension BMSController {
     func cellEstimate(_ cell: Int) -> CellEstimateReport {
         let nominal = stateOfHealth.nominalBlockAmpereHours
         return CellEstimateReport(
-            socBasisPoints: basisPoints(filters[cell].soc), socSigmaBasisPoints: basisPoints(filters[cell].socStandardDeviation),
+            socBasisPoints: basisPoints(filters[cell].soc), socSigmaBasisPoints: basisPoints(filters[cell].reportedStandardDeviation(modelStandardDeviation: configuration.estimation.socModelStandardDeviation)),
             sohCapacityBasisPoints: basisPoints(stateOfHealth.capacity[cell].capacityAmpereHours / nominal),
             sohCapacitySigmaBasisPoints: basisPoints(stateOfHealth.capacity[cell].standardDeviationAmpereHours / nominal),
             resistanceBasisPoints: basisPoints(stateOfHealth.resistance[cell].ohms / stateOfHealth.nominalBlockOhms))

@@ -44,6 +44,7 @@ public struct BMSController: Sendable {
     var balancer: PassiveBalancer
     var blockAmperes: [Double]
     var netChargeAmpereHours = 0.0
+    var currentOffset = CurrentOffsetCalibration()
     var nextDendriteEvaluationAt = Time.never
     var nextRestConclusionAt = Time.never
 
@@ -149,7 +150,7 @@ public struct BMSController: Sendable {
     /// SOC of every block (0...1).
     public var cellSOC: [Double] { filters.map(\.soc) }
     /// 1σ SOC uncertainty of every block.
-    public var cellSOCStandardDeviation: [Double] { filters.map(\.socStandardDeviation) }
+    public var cellSOCStandardDeviation: [Double] { filters.map { $0.reportedStandardDeviation(modelStandardDeviation: configuration.estimation.socModelStandardDeviation) } }
     /// Estimated capacity of every block (Ah).
     public var cellCapacityAmpereHours: [Double] { stateOfHealth.capacity.map(\.capacityAmpereHours) }
     /// Estimated 25 °C series resistance of every block (Ω).

@@ -1,3 +1,5 @@
+public import RealModule
+
 /// Extended Kalman filter on a two-RC equivalent circuit for one block (Plett 2004, "Extended Kalman
 /// filtering for battery management systems", Part 3).
 ///
@@ -6,7 +8,8 @@
 ///
 ///     z'  = z − η·i·Δt / (3600·Q)          (coulomb counting; η < 1 only while charging)
 ///     v_j' = a_j·v_j + R_j·(1 − a_j)·i     (exact zero-order-hold discretisation)
-///     y   = OCV(z) − v1 − v2 − R0·i        (terminal voltage)
+///     h'  = e^(−|γ·Δz|)·h − (1 − e^(−|γ·Δz|))·sgn(i)   (Plett's one-state hysteresis, not estimated)
+///     y   = OCV(z) + M·h − v1 − v2 − R0·i   (terminal voltage)
 ///
 /// The state matrix is diagonal, so the covariance update is done on the six distinct entries of the
 /// symmetric 3×3 matrix. Innovations beyond the gate are rejected as outliers; SOC is clamped to 0...1
@@ -15,6 +18,14 @@ public struct CellEKF: Hashable, Sendable {
     public private(set) var soc: Double
     public private(set) var firstRCVolts: Double = 0
     public private(set) var secondRCVolts: Double = 0
+    /// Hysteresis state h in −1...1 (−1 after discharge, +1 after charge).
+    public private(set) var hysteresis: Double = 0
+    /// The RC-branch voltages driven by the current alone (no measurement corrections). At rest this is
+    /// what still separates the terminal voltage from OCV; unlike the filter states it cannot absorb
+    /// OCV-model errors, so SOC anchors use it.
+    public private(set) var openLoopPolarizationVolts: Double = 0
+    private var openLoopFirst = 0.0
+    private var openLoopSecond = 0.0
     // Covariance entries P = [[p11 p12 p13] [p12 p22 p23] [p13 p23 p33]].
     private var p11: Double
     private var p12 = 0.0
@@ -36,11 +47,21 @@ public struct CellEKF: Hashable, Sendable {
         public var firstDecay: Double
         public var secondDecay: Double
         public var chargeEfficiency: Double
+        /// Full hysteresis M (V) and its rate γ.
+        public var hysteresisVolts: Double
+        public var hysteresisRate: Double
+        /// Currents below this (the rest threshold) leave the hysteresis state alone: measurement noise at
+        /// rest must not drag it towards zero.
+        public var hysteresisDeadbandAmperes: Double
 
         public init(
             capacityAmpereHours: Double, seriesOhms: Double, firstRCOhms: Double, secondRCOhms: Double,
-            firstDecay: Double, secondDecay: Double, chargeEfficiency: Double
+            firstDecay: Double, secondDecay: Double, chargeEfficiency: Double, hysteresisVolts: Double = 0, hysteresisRate: Double = 0,
+            hysteresisDeadbandAmperes: Double = 0.2
         ) {
+            self.hysteresisDeadbandAmperes = hysteresisDeadbandAmperes
+            self.hysteresisVolts = hysteresisVolts
+            self.hysteresisRate = hysteresisRate
             self.capacityAmpereHours = capacityAmpereHours
             self.seriesOhms = seriesOhms
             self.firstRCOhms = firstRCOhms
@@ -78,8 +99,13 @@ public struct CellEKF: Hashable, Sendable {
         p33 = 1e-4
     }
 
-    /// 1σ SOC uncertainty.
+    /// 1σ SOC uncertainty of the filter state (white noise only; see ``reportedStandardDeviation(modelStandardDeviation:)``).
     public var socStandardDeviation: Double { p11 > 0 ? p11.squareRoot() : 0 }
+
+    /// The σ to report: the filter's σ combined with the model's own SOC error (OCV table, hysteresis).
+    public func reportedStandardDeviation(modelStandardDeviation: Double) -> Double {
+        (max(p11, 0) + modelStandardDeviation * modelStandardDeviation).squareRoot()
+    }
 
     /// SOC variance.
     public var socVariance: Double { p11 }
@@ -104,11 +130,25 @@ public struct CellEKF: Hashable, Sendable {
         guard initialized, seconds > 0 else { return }
         let efficiency = amperes < 0 ? parameters.chargeEfficiency : 1
         let gain = seconds / (3600 * parameters.capacityAmpereHours)
-        soc -= efficiency * amperes * gain
+        let deltaSOC = efficiency * amperes * gain
+        soc -= deltaSOC
+        if abs(amperes) >= parameters.hysteresisDeadbandAmperes, parameters.hysteresisRate > 0 {
+            let decay = Double.exp(-abs(parameters.hysteresisRate * deltaSOC))
+            hysteresis = decay * hysteresis - (1 - decay) * (amperes > 0 ? 1 : -1)
+            if !hysteresis.isFinite { hysteresis = 0 }
+        }
         let a1 = parameters.firstDecay
         let a2 = parameters.secondDecay
         firstRCVolts = a1 * firstRCVolts + parameters.firstRCOhms * (1 - a1) * amperes
         secondRCVolts = a2 * secondRCVolts + parameters.secondRCOhms * (1 - a2) * amperes
+        openLoopFirst = a1 * openLoopFirst + parameters.firstRCOhms * (1 - a1) * amperes
+        openLoopSecond = a2 * openLoopSecond + parameters.secondRCOhms * (1 - a2) * amperes
+        openLoopPolarizationVolts = openLoopFirst + openLoopSecond
+        if !openLoopPolarizationVolts.isFinite {
+            openLoopFirst = 0
+            openLoopSecond = 0
+            openLoopPolarizationVolts = 0
+        }
         // P = A P Aᵀ + Q, A = diag(1, a1, a2)
         p12 *= a1
         p13 *= a2
@@ -129,10 +169,11 @@ public struct CellEKF: Hashable, Sendable {
     public mutating func correct(volts: Double, amperes: Double, parameters: Parameters, ocv: OCVTable, noise: Noise) -> Bool {
         guard volts.isFinite else { return false }
         guard initialized else {
-            initialize(restingVolts: volts + parameters.seriesOhms * amperes, ocv: ocv, noise: noise)
+            initialize(restingVolts: volts + parameters.seriesOhms * amperes - parameters.hysteresisVolts * hysteresis, ocv: ocv, noise: noise)
             return true
         }
-        let predicted = ocv.voltage(atSOC: soc) - firstRCVolts - secondRCVolts - parameters.seriesOhms * amperes
+        let predicted = ocv.voltage(atSOC: soc) + parameters.hysteresisVolts * hysteresis - firstRCVolts - secondRCVolts
+            - parameters.seriesOhms * amperes
         let slope = ocv.slope(atSOC: soc)
         // H = [slope, −1, −1]; PHᵀ:
         let ph1 = p11 * slope - p12 - p13

@@ -5,14 +5,17 @@
 /// anchor from the OCV table (its rest voltage plus the filter's remaining RC polarisation). The charge
 /// counted between two anchors (in and out separately) and the SOC difference form one AWTLS window.
 /// Windows with |ΔSOC| below the minimum keep accumulating until they are large enough, so partial
-/// cycles still contribute. The ratio of discharge-window to charge-window capacity estimates the
-/// Coulombic efficiency (Q/η on charge, Q on discharge).
+/// cycles still contribute.
+///
+/// Coulombic efficiency comes from closed loops: between two anchors with the same hysteresis side
+/// and nearly the same SOC, Q·(z_b − z_a) = η·Ah_in − Ah_out, so η = (Ah_out + Q·Δz) / Ah_in. Hysteresis
+/// and OCV-table errors are then the same at both ends and cancel; a 10 % ΔSOC with a 1 % capacity
+/// error adds only 0.1 % of a loop's charge.
 struct StateOfHealthTracker: Sendable {
     private(set) var capacity: [CapacityEstimator]
     private(set) var resistance: [ResistanceEstimator]
-    private var anchorSOC: [Double]
-    private var anchorVariance: [Double]
-    private var hasAnchor: [Bool]
+    private var lastAnchor: [SOCAnchor?]
+    private(set) var hysteresis: [HysteresisCalibration]
     private var chargeInAmpereHours: [Double]
     private var chargeOutAmpereHours: [Double]
     private var windowSeconds = 0.0
@@ -20,8 +23,10 @@ struct StateOfHealthTracker: Sendable {
     private var restVoltageInitialized: [Bool]
     private(set) var anchoredThisRest = false
 
-    private var lastChargeWindowCapacity: [Double]
-    private var lastDischargeWindowCapacity: [Double]
+    /// Earlier anchors per block: SOC, hysteresis side, cumulative charge in and out at that moment.
+    private var anchorHistory: [[(soc: Double, side: Int, chargeIn: Double, chargeOut: Double)]]
+    private var totalChargeIn: [Double]
+    private var totalChargeOut: [Double]
     private var efficiencySamples: [[Double]]
     /// Rolling Coulombic efficiency per block (nil until the first charge/discharge pair).
     private(set) var coulombicEfficiency: [Double?]
@@ -38,7 +43,10 @@ struct StateOfHealthTracker: Sendable {
 
     private(set) var throughputAmpereHours = 0.0
     private var capacityHistory: [(cycles: Double, ampereHours: Double)] = []
+    /// Equivalent full cycles between two points of the capacity history.
+    let historySpacingCycles: Double
 
+    let configuredHysteresisVolts: Double
     let nominalBlockAmpereHours: Double
     let nominalBlockOhms: Double
     let settings: EstimationSettings
@@ -61,15 +69,17 @@ struct StateOfHealthTracker: Sendable {
             repeating: ResistanceEstimator(
                 initialOhms: nominalBlockOhms, initialVariance: initialVariance, forgettingFactor: settings.resistanceForgettingFactor),
             count: cells)
-        anchorSOC = Array(repeating: 0, count: cells)
-        anchorVariance = Array(repeating: 0, count: cells)
-        hasAnchor = Array(repeating: false, count: cells)
+        lastAnchor = Array(repeating: nil, count: cells)
+        hysteresis = Array(repeating: HysteresisCalibration(), count: cells)
+        configuredHysteresisVolts = configuration.cell.hysteresisVolts
         chargeInAmpereHours = Array(repeating: 0, count: cells)
         chargeOutAmpereHours = Array(repeating: 0, count: cells)
         restVoltage = Array(repeating: 0, count: cells)
         restVoltageInitialized = Array(repeating: false, count: cells)
-        lastChargeWindowCapacity = Array(repeating: 0, count: cells)
-        lastDischargeWindowCapacity = Array(repeating: 0, count: cells)
+        anchorHistory = Array(repeating: [], count: cells)
+        totalChargeIn = Array(repeating: 0, count: cells)
+        totalChargeOut = Array(repeating: 0, count: cells)
+        historySpacingCycles = settings.capacityHistorySpacingCycles
         efficiencySamples = Array(repeating: [], count: cells)
         coulombicEfficiency = Array(repeating: nil, count: cells)
         efficiencyBaseline = Array(repeating: nil, count: cells)
@@ -93,8 +103,10 @@ struct StateOfHealthTracker: Sendable {
             let ampereHours = blockAmperes[cell] * seconds / 3600
             if ampereHours < 0 {
                 chargeInAmpereHours[cell] -= ampereHours
+                totalChargeIn[cell] -= ampereHours
             } else {
                 chargeOutAmpereHours[cell] += ampereHours
+                totalChargeOut[cell] += ampereHours
             }
         }
     }
@@ -116,27 +128,35 @@ struct StateOfHealthTracker: Sendable {
         for cell in restVoltageInitialized.indices { restVoltageInitialized[cell] = false }
     }
 
-    /// An SOC anchor for one block from its rest voltage; nil without a rest average.
-    func anchor(cell: Int, polarizationVolts: Double, ocv: OCVTable) -> (soc: Double, variance: Double)? {
+    /// The hysteresis magnitude the estimators should use for a block (configured plus learned).
+    func hysteresisVolts(cell: Int) -> Double { configuredHysteresisVolts + hysteresis[cell].correctionVolts }
+
+    /// An SOC anchor for one block from its rest voltage; nil without a rest average. `rcVolts` is the
+    /// filter's remaining RC polarisation, `hysteresisState` its hysteresis state h.
+    func anchor(cell: Int, rcVolts: Double, hysteresisState: Double, ocv: OCVTable) -> SOCAnchor? {
         guard restVoltageInitialized[cell] else { return nil }
-        let volts = restVoltage[cell] + polarizationVolts
-        let soc = ocv.soc(atVoltage: volts)
+        let relaxed = restVoltage[cell] + rcVolts
+        let rawSOC = ocv.soc(atVoltage: relaxed - configuredHysteresisVolts * hysteresisState)
+        let soc = ocv.soc(atVoltage: relaxed - hysteresisVolts(cell: cell) * hysteresisState)
         let slope = max(ocv.slope(atSOC: soc), 0.05)
         // The 60 s exponential mean of ≥ 1 Hz samples cuts white voltage noise by ≥ √120.
         let voltageSigma = settings.voltageMeasurementStandardDeviationVolts / 120.0.squareRoot()
         let socSigma = voltageSigma / slope
         let variance = socSigma * socSigma + settings.anchorSOCModelStandardDeviation * settings.anchorSOCModelStandardDeviation
-        return (soc, variance)
+        return SOCAnchor(soc: soc, rawSOC: rawSOC, variance: variance, hysteresisState: hysteresisState, slope: slope)
     }
 
     /// Closes a window for `cell` at an anchor; returns true when the capacity estimate changed.
-    mutating func closeWindow(cell: Int, anchor: (soc: Double, variance: Double), chargeEfficiency: Double) -> Bool {
-        defer { anchoredThisRest = true }
-        guard hasAnchor[cell] else {
+    mutating func closeWindow(cell: Int, anchor: SOCAnchor, chargeEfficiency: Double) -> Bool {
+        defer {
+            anchoredThisRest = true
+            recordLoop(cell: cell, soc: anchor.soc, side: anchor.side)
+        }
+        guard let start = lastAnchor[cell] else {
             startWindow(cell: cell, anchor: anchor)
             return false
         }
-        let deltaSOC = anchor.soc - anchorSOC[cell]
+        let deltaSOC = anchor.soc - start.soc
         guard abs(deltaSOC) >= settings.minimumWindowDeltaSOC else { return false }
         let chargeIn = chargeInAmpereHours[cell]
         let chargeOut = chargeOutAmpereHours[cell]
@@ -146,10 +166,14 @@ struct StateOfHealthTracker: Sendable {
         let gain = settings.currentGainStandardDeviation * (chargeIn + chargeOut)
         let noise = settings.currentNoiseStandardDeviationAmperes * (max(windowSeconds, 1) * 0.01).squareRoot() / 3600
         let varianceAmpereHours = max(offset * offset + gain * gain + noise * noise, 1e-10)
-        let varianceSOC = anchor.variance + anchorVariance[cell]
+        let varianceSOC = anchor.variance + start.variance
+        let estimate = capacity[cell].capacityAmpereHours
+        hysteresis[cell].add(
+            rawDeltaSOC: anchor.rawSOC - start.rawSOC, term: -(anchor.hysteresisState / anchor.slope - start.hysteresisState / start.slope),
+            ampereHours: ampereHours, cycles: equivalentFullCycles, weight: 1 / (varianceAmpereHours + estimate * estimate * varianceSOC),
+            limitVolts: configuredHysteresisVolts)
         let changed = capacity[cell].update(
             deltaSOC: deltaSOC, ampereHours: ampereHours, varianceSOC: varianceSOC, varianceAmpereHours: varianceAmpereHours)
-        recordEfficiency(cell: cell, deltaSOC: deltaSOC, chargeIn: chargeIn, chargeOut: chargeOut)
         startWindow(cell: cell, anchor: anchor)
         return changed
     }
@@ -158,37 +182,41 @@ struct StateOfHealthTracker: Sendable {
     mutating func finishAnchor() {
         windowSeconds = 0
         let weakest = capacity.map(\.capacityAmpereHours).min() ?? nominalBlockAmpereHours
+        if let last = capacityHistory.last, equivalentFullCycles - last.cycles < historySpacingCycles { return }
         capacityHistory.append((equivalentFullCycles, weakest))
         if capacityHistory.count > settings.capacityHistoryLength { capacityHistory.removeFirst() }
     }
 
-    private mutating func startWindow(cell: Int, anchor: (soc: Double, variance: Double)) {
-        anchorSOC[cell] = anchor.soc
-        anchorVariance[cell] = anchor.variance
-        hasAnchor[cell] = true
+    private mutating func startWindow(cell: Int, anchor: SOCAnchor) {
+        lastAnchor[cell] = anchor
         chargeInAmpereHours[cell] = 0
         chargeOutAmpereHours[cell] = 0
     }
 
-    private mutating func recordEfficiency(cell: Int, deltaSOC: Double, chargeIn: Double, chargeOut: Double) {
-        if deltaSOC > 0, chargeIn > 4 * chargeOut {
-            lastChargeWindowCapacity[cell] = (chargeIn - chargeOut) / deltaSOC
-        } else if deltaSOC < 0, chargeOut > 4 * chargeIn {
-            lastDischargeWindowCapacity[cell] = (chargeOut - chargeIn) / -deltaSOC
-        } else {
-            return
+    /// Closes a Coulombic-efficiency loop against the latest earlier anchor on the same hysteresis side
+    /// within 10 % SOC, then remembers this anchor.
+    private mutating func recordLoop(cell: Int, soc: Double, side: Int) {
+        let chargeIn = totalChargeIn[cell]
+        let chargeOut = totalChargeOut[cell]
+        if side != 0, let earlier = anchorHistory[cell].last(where: { $0.side == side && abs(soc - $0.soc) <= 0.1 }) {
+            let loopIn = chargeIn - earlier.chargeIn
+            let loopOut = chargeOut - earlier.chargeOut
+            if loopIn >= 0.2 * nominalBlockAmpereHours {
+                let sample = (loopOut + capacity[cell].capacityAmpereHours * (soc - earlier.soc)) / loopIn
+                if sample > 0.9, sample < 1.05 {
+                    efficiencySamples[cell].append(sample)
+                    if efficiencySamples[cell].count > settings.coulombicEfficiencyWindowCount { efficiencySamples[cell].removeFirst() }
+                    let mean = efficiencySamples[cell].reduce(0, +) / Double(efficiencySamples[cell].count)
+                    coulombicEfficiency[cell] = min(mean, 1)
+                    if efficiencyBaselineSamples[cell] < baselineWindows {
+                        efficiencyBaselineSamples[cell] += 1
+                        efficiencyBaseline[cell] = coulombicEfficiency[cell]
+                    }
+                }
+            }
         }
-        guard lastChargeWindowCapacity[cell] > 0, lastDischargeWindowCapacity[cell] > 0 else { return }
-        let sample = lastDischargeWindowCapacity[cell] / lastChargeWindowCapacity[cell]
-        guard sample > 0.8, sample < 1.2 else { return }
-        efficiencySamples[cell].append(sample)
-        if efficiencySamples[cell].count > settings.coulombicEfficiencyWindowCount { efficiencySamples[cell].removeFirst() }
-        let mean = efficiencySamples[cell].reduce(0, +) / Double(efficiencySamples[cell].count)
-        coulombicEfficiency[cell] = mean
-        if efficiencyBaselineSamples[cell] < baselineWindows {
-            efficiencyBaselineSamples[cell] += 1
-            efficiencyBaseline[cell] = mean
-        }
+        anchorHistory[cell].append((soc, side, chargeIn, chargeOut))
+        if anchorHistory[cell].count > 8 { anchorHistory[cell].removeFirst() }
     }
 
     /// Offers a new voltage sample of `cell` for the resistance estimate; pairs it with the previous one.
