@@ -64,6 +64,8 @@ struct Rig {
     var sag: (cell: Int, microvoltsPerSecond: Double, since: Int64)?
     /// 1σ voltage noise added to every block (mV), from a seeded generator.
     var voltageNoiseMillivolts = 0.0
+    /// Rewrites the block voltages just before they are sent (sensor faults).
+    var voltageFault: ((inout [Int32]) -> Void)?
     var random = Xoshiro256(seed: 42)
 
     init(configuration: BMSConfiguration = Fixtures.small, cellMillivolts: Int32 = 3800, deciCelsius: Int32 = 250) throws {
@@ -108,6 +110,7 @@ struct Rig {
         if voltageNoiseMillivolts > 0 {
             for index in measured.indices { measured[index] += Int32((voltageNoiseMillivolts * random.nextGaussian()).rounded()) }
         }
+        voltageFault?(&measured)
         send(.cellVoltagesMeasured(firstCell: 0, millivolts: measured))
         send(.cellTemperaturesMeasured(firstSensor: 0, deciCelsius: temperatures, channel: .primary))
         send(.packCurrentMeasured(milliamperes: currentMilliamperes))

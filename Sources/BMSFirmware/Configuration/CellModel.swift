@@ -70,29 +70,60 @@ public struct CellModel: Hashable, Sendable {
     }
 }
 
-/// Open-circuit voltage on a uniform state-of-charge grid from 0 to 1, strictly increasing.
+/// Open-circuit voltage on a uniform state-of-charge grid from 0 to 1, strictly increasing, interpolated
+/// with a monotone cubic (Fritsch–Carlson PCHIP).
+///
+/// Linear interpolation would give dOCV/dSOC jumps at every grid point: a filter or a voltage-to-SOC
+/// comparison between blocks that straddle a grid point then sees artificial SOC differences. The
+/// monotone cubic keeps the slope continuous and never overshoots between points, so the inverse is unique.
 public struct OCVTable: Hashable, Sendable {
     /// Voltages at SOC = 0, 1/(n−1), …, 1.
     public let volts: [Double]
+    /// dOCV/dSOC at each grid point (Fritsch–Carlson tangents).
+    private let tangents: [Double]
     private let step: Double
 
     public init(volts: [Double]) {
         self.volts = volts
-        self.step = volts.count > 1 ? 1.0 / Double(volts.count - 1) : 1
+        let step = volts.count > 1 ? 1.0 / Double(volts.count - 1) : 1
+        self.step = step
+        tangents = Self.monotoneTangents(volts, step: step)
     }
 
-    /// OCV at `soc` (clamped to 0...1), linear between grid points.
+    private static func monotoneTangents(_ y: [Double], step: Double) -> [Double] {
+        let n = y.count
+        guard n >= 2 else { return Array(repeating: 0, count: n) }
+        let secants = (0..<(n - 1)).map { (y[$0 + 1] - y[$0]) / step }
+        var m = [Double](repeating: 0, count: n)
+        m[0] = secants[0]
+        m[n - 1] = secants[n - 2]
+        for k in 1..<(n - 1) {
+            let (a, b) = (secants[k - 1], secants[k])
+            m[k] = a * b <= 0 ? 0 : 2 * a * b / (a + b)  // harmonic mean keeps monotonicity
+        }
+        return m
+    }
+
+    /// OCV at `soc` (clamped to 0...1).
     @inline(__always)
     public func voltage(atSOC soc: Double) -> Double {
-        let (index, fraction) = locate(soc)
-        return volts[index] + (volts[index + 1] - volts[index]) * fraction
+        let (index, t) = locate(soc)
+        let h00 = (1 + 2 * t) * (1 - t) * (1 - t)
+        let h10 = t * (1 - t) * (1 - t)
+        let h01 = t * t * (3 - 2 * t)
+        let h11 = t * t * (t - 1)
+        return h00 * volts[index] + h10 * step * tangents[index] + h01 * volts[index + 1] + h11 * step * tangents[index + 1]
     }
 
-    /// dOCV/dSOC at `soc` (volts per unit SOC), the slope of the segment holding `soc`.
+    /// dOCV/dSOC at `soc` (volts per unit SOC), continuous.
     @inline(__always)
     public func slope(atSOC soc: Double) -> Double {
-        let (index, _) = locate(soc)
-        return (volts[index + 1] - volts[index]) / step
+        let (index, t) = locate(soc)
+        let d00 = 6 * t * t - 6 * t
+        let d10 = 3 * t * t - 4 * t + 1
+        let d01 = -6 * t * t + 6 * t
+        let d11 = 3 * t * t - 2 * t
+        return (d00 * volts[index] + d01 * volts[index + 1]) / step + d10 * tangents[index] + d11 * tangents[index + 1]
     }
 
     /// The SOC whose OCV is `volts`, clamped to 0...1 outside the table.
@@ -106,8 +137,14 @@ public struct OCVTable: Hashable, Sendable {
             let middle = (low + high) / 2
             if volts[middle] <= voltage { low = middle } else { high = middle }
         }
-        let fraction = (voltage - volts[low]) / (volts[high] - volts[low])
-        return (Double(low) + fraction) * step
+        // Bisection inside the (monotone) segment.
+        var a = Double(low) * step
+        var b = Double(high) * step
+        for _ in 0..<40 {
+            let middle = 0.5 * (a + b)
+            if self.voltage(atSOC: middle) <= voltage { a = middle } else { b = middle }
+        }
+        return 0.5 * (a + b)
     }
 
     @inline(__always)

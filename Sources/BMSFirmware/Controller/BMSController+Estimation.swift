@@ -96,9 +96,24 @@ extension BMSController {
             let slopes = filters.map { configuration.cell.openCircuitVoltage.slope(atSOC: $0.soc) }
             dendrite.concludeRest(blockCapacityAmpereHours: capacities, ocvSlopeVoltsPerSOC: slopes, settings: settings, now: now)
         }
-        dendrite.followDivergence(
-            soc: filters.map(\.soc), valid: snapshot.cellValid, chargeAmpereHours: netChargeAmpereHours,
-            blockCapacityAmpereHours: capacities, settings: settings, now: now)
+        if dendrite.isDivergenceSampleDue(at: now) {
+            // The OCV each block shows once R0·I, RC polarisation and hysteresis are removed.
+            let ocv = configuration.cell.openCircuitVoltage
+            var relaxedSOC = [Double](repeating: 0, count: filters.count)
+            for index in filters.indices where snapshot.cellValid[index] {
+                // Nominal R0 for every block: per-block differences are a fitted current term, and the RLS
+                // estimates' own wandering must not look like a drift.
+                let relaxed = snapshot.cellVolts[index] + stateOfHealth.nominalBlockOhms * temperatureFactor[index] * blockAmperes[index]
+                    + filters[index].openLoopPolarizationVolts - stateOfHealth.hysteresisVolts(cell: index) * filters[index].hysteresis
+                relaxedSOC[index] = ocv.soc(atVoltage: relaxed)
+            }
+            dendrite.followDivergence(
+                relaxedSOC: relaxedSOC, valid: snapshot.cellValid, chargeAmpereHours: netChargeAmpereHours,
+                amperes: snapshot.currentValid ? currentOffset.corrected(snapshot.currentAmperes) : 0,
+                blockCapacityAmpereHours: capacities,
+                capacityStandardDeviationAmpereHours: stateOfHealth.capacity.map(\.standardDeviationAmpereHours), settings: settings,
+                now: now)
+        }
         guard nextDendriteEvaluationAt == Time.never || now >= nextDendriteEvaluationAt else { return }
         nextDendriteEvaluationAt = Time.adding(1000, to: now)
         let changed = dendrite.evaluate(

@@ -1,5 +1,5 @@
 /// Dendrite-health diagnosis per block: soft-short signatures at rest (voltage sag, noise), SOC
-/// divergence under load, Coulombic-efficiency trend and resistance growth → a risk level and the
+/// divergence under load (voltage-derived SOC regressed on time, charge and current), Coulombic-efficiency trend and resistance growth → a risk level and the
 /// signatures behind it (the "sense → diagnose" half of the smart-battery loop, cell-physics §2.8).
 ///
 /// - `high`: excess self-discharge (rest sag or divergence) at or above the thermal-runaway soft-short
@@ -18,6 +18,13 @@ struct DendriteDiagnosis: Sendable {
     private(set) var restTrend: RestVoltageTrend
     private var divergence: DivergenceTrend
     private var nextDivergenceSampleAt = Time.never
+    /// Accumulated expected relative SOC change from each block's capacity estimate.
+    private var capacityCorrection: [Double]
+    private var chargeAtLastSample = Double.nan
+    /// Exponential mean of the string current over the divergence window (A).
+    private var meanAmperes = 0.0
+    /// Divergence below this (mA) could come from capacity-estimate error alone at the present load.
+    private(set) var divergenceFloorMilliamperes: [Double]
     /// True once the current rest has produced a verdict (the healing phases wait for it).
     private(set) var restVerdictAt = Time.never
 
@@ -30,6 +37,8 @@ struct DendriteDiagnosis: Sendable {
         divergenceMilliamperes = Array(repeating: nil, count: cells)
         restTrend = RestVoltageTrend(cells: cells)
         divergence = DivergenceTrend(cells: cells, timeConstantMilliseconds: configuration.dendrite.divergenceTimeConstantMilliseconds)
+        capacityCorrection = Array(repeating: 0, count: cells)
+        divergenceFloorMilliamperes = Array(repeating: 0, count: cells)
     }
 
     /// Follows the rest-voltage trend: starts after the settle time of a rest, stops when the rest ends.
@@ -71,25 +80,46 @@ struct DendriteDiagnosis: Sendable {
         restVerdictAt = now
     }
 
-    /// Samples the SOC divergence (at the configured interval).
+    /// True when the SOC divergence wants a sample now.
+    func isDivergenceSampleDue(at now: Int64) -> Bool { nextDivergenceSampleAt == Time.never || now >= nextDivergenceSampleAt }
+
+    /// Samples the divergence: `relaxedSOC` is each block's SOC read from its relaxed voltage (terminal
+    /// voltage corrected for R0·I, RC polarisation and hysteresis, through the OCV table). Working in SOC
+    /// rather than volts keeps the varying OCV slope from turning a constant SOC offset into a trend.
+    /// The charge moved since the last sample is expected to move each block by q·(1/Q̄ − 1/Q_i) relative
+    /// to the pack; that is added back, so only an unexplained drift remains. Its residual uncertainty,
+    /// σ_Q/Q × the mean current, sets a per-block floor under which a drift is not a verdict.
     mutating func followDivergence(
-        soc: [Double], valid: [Bool], chargeAmpereHours: Double, blockCapacityAmpereHours: [Double],
-        settings: DendriteDiagnosisSettings, now: Int64
+        relaxedSOC: [Double], valid: [Bool], chargeAmpereHours: Double, amperes: Double, blockCapacityAmpereHours: [Double],
+        capacityStandardDeviationAmpereHours: [Double], settings: DendriteDiagnosisSettings, now: Int64
     ) {
-        guard nextDivergenceSampleAt == Time.never || now >= nextDivergenceSampleAt else { return }
+        guard isDivergenceSampleDue(at: now) else { return }
         nextDivergenceSampleAt = Time.adding(settings.divergenceSampleMilliseconds, to: now)
         var sum = 0.0
         var count = 0
-        for cell in soc.indices where valid[cell] {
-            sum += soc[cell]
+        var inverseSum = 0.0
+        for cell in relaxedSOC.indices where valid[cell] {
+            sum += relaxedSOC[cell]
+            inverseSum += 1 / max(blockCapacityAmpereHours[cell], 1e-6)
             count += 1
         }
         guard count > 1 else { return }
         let mean = sum / Double(count)
-        let relative = soc.map { $0 - mean }
-        divergence.add(relativeSOC: relative, valid: valid, chargeAmpereHours: chargeAmpereHours, now: now)
-        for cell in soc.indices {
+        let meanInverse = inverseSum / Double(count)
+        let charge = chargeAtLastSample.isNaN ? 0 : chargeAmpereHours - chargeAtLastSample
+        chargeAtLastSample = chargeAmpereHours
+        let alpha = min(1, Double(settings.divergenceSampleMilliseconds) / Double(settings.divergenceTimeConstantMilliseconds))
+        meanAmperes += alpha * ((amperes.isFinite ? amperes : 0) - meanAmperes)
+        var relative = [Double](repeating: 0, count: relaxedSOC.count)
+        for cell in relaxedSOC.indices {
+            capacityCorrection[cell] += charge * (1 / max(blockCapacityAmpereHours[cell], 1e-6) - meanInverse)
+            relative[cell] = relaxedSOC[cell] - mean + capacityCorrection[cell]
+        }
+        divergence.add(relativeSOC: relative, valid: valid, chargeAmpereHours: chargeAmpereHours, amperes: amperes, now: now)
+        for cell in relaxedSOC.indices {
             divergenceMilliamperes[cell] = divergence.socRate(cell: cell).map { -$0 * blockCapacityAmpereHours[cell] * 3600 * 1000 }
+            let relativeUncertainty = capacityStandardDeviationAmpereHours[cell] / max(blockCapacityAmpereHours[cell], 1e-6)
+            divergenceFloorMilliamperes[cell] = 3 * relativeUncertainty * abs(meanAmperes) * 1000
         }
     }
 
@@ -102,7 +132,9 @@ struct DendriteDiagnosis: Sendable {
         for cell in risk.indices {
             var found: DendriteSignatures = []
             let sag = restExcessMilliamperes[cell] ?? 0
-            let drift = divergenceMilliamperes[cell] ?? 0
+            // A drift inside what capacity-estimate error could explain at this load is no evidence.
+            let rawDrift = divergenceMilliamperes[cell] ?? 0
+            let drift = rawDrift > divergenceFloorMilliamperes[cell] ? rawDrift : 0
             if sag >= settings.selfDischargeSuspectMilliamperes { found.insert(.restVoltageSag) }
             if let noise = restNoiseRatio[cell], noise >= settings.noiseRatioSuspect { found.insert(.restVoltageNoise) }
             if drift >= settings.divergenceSuspectMilliamperes { found.insert(.socDivergence) }

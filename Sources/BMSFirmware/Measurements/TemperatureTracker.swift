@@ -8,7 +8,12 @@
 /// - `redundantMismatch`: primary and redundant channel disagree and this one is further from its neighbours;
 /// - `stale`: no reading within the timeout.
 /// A `step` or `openCircuit` fault clears once the reading has agreed with the neighbours for the
-/// recovery time. dT/dt is the least-squares slope over the last `rateWindowSamples` samples.
+/// recovery time.
+///
+/// Two rates: `rate`, the least-squares slope over the last `rateWindowSamples` samples (fast, for the
+/// GB 38031 1 °C/s criterion; ~0.35 °C/s noise with 0.1 °C readings), and `slowRate`, the slope of the
+/// last ten window means (~10 s span, ~0.004 °C/s noise) for sustained-heating warnings, neighbour
+/// corroboration and propagation, where the fast rate's noise would exceed the 0.2 °C/s threshold.
 struct TemperatureTracker: Sendable {
     enum Status: UInt8, Sendable {
         case unknown
@@ -35,6 +40,14 @@ struct TemperatureTracker: Sendable {
     private(set) var deciCelsius: [Int32]
     /// dT/dt in °C/s (0 until the window is full).
     private(set) var rate: [Double]
+    /// dT/dt over ~10 s in °C/s (0 until ten window means exist).
+    private(set) var slowRate: [Double]
+    private var blockMeans: [Double]
+    private var blockMeanCount: [Int]
+    private var blockMeanHead: [Int]
+    private var samplesInBlock: [Int]
+    private var blockSum: [Double]
+    private static let blocks = 10
     /// Ring buffers of the last `windowSamples` samples, per sensor.
     private var ring: [Double]
     private var ringCount: [Int]
@@ -61,6 +74,12 @@ struct TemperatureTracker: Sendable {
         celsius = Array(repeating: 0, count: sensorCount)
         deciCelsius = Array(repeating: 0, count: sensorCount)
         rate = Array(repeating: 0, count: sensorCount)
+        slowRate = Array(repeating: 0, count: sensorCount)
+        blockMeans = Array(repeating: 0, count: sensorCount * Self.blocks)
+        blockMeanCount = Array(repeating: 0, count: sensorCount)
+        blockMeanHead = Array(repeating: 0, count: sensorCount)
+        samplesInBlock = Array(repeating: 0, count: sensorCount)
+        blockSum = Array(repeating: 0, count: sensorCount)
         ring = Array(repeating: 0, count: sensorCount * windowSamples)
         ringCount = Array(repeating: 0, count: sensorCount)
         ringHead = Array(repeating: 0, count: sensorCount)
@@ -170,6 +189,11 @@ struct TemperatureTracker: Sendable {
     private mutating func resetHistory(_ sensor: Int) {
         ringCount[sensor] = 0
         ringHead[sensor] = 0
+        blockMeanCount[sensor] = 0
+        blockMeanHead[sensor] = 0
+        samplesInBlock[sensor] = 0
+        blockSum[sensor] = 0
+        slowRate[sensor] = 0
     }
 
     private mutating func accept(_ sensor: Int, _ raw: Int32) {
@@ -181,6 +205,30 @@ struct TemperatureTracker: Sendable {
         ring[base + ringHead[sensor]] = value
         ringHead[sensor] = (ringHead[sensor] + 1) % windowSamples
         if ringCount[sensor] < windowSamples { ringCount[sensor] += 1 }
+        blockSum[sensor] += value
+        samplesInBlock[sensor] += 1
+        if samplesInBlock[sensor] == windowSamples {
+            let base = sensor * Self.blocks
+            blockMeans[base + blockMeanHead[sensor]] = blockSum[sensor] / Double(windowSamples)
+            blockMeanHead[sensor] = (blockMeanHead[sensor] + 1) % Self.blocks
+            if blockMeanCount[sensor] < Self.blocks { blockMeanCount[sensor] += 1 }
+            samplesInBlock[sensor] = 0
+            blockSum[sensor] = 0
+            if blockMeanCount[sensor] == Self.blocks {
+                // Least-squares slope of the block means, spaced one window apart.
+                let spacing = Double(windowSamples) * Double(intervalMilliseconds) / 1000
+                let mean = Double(Self.blocks - 1) / 2
+                var numerator = 0.0
+                var denominator = 0.0
+                var index = blockMeanHead[sensor]
+                for k in 0..<Self.blocks {
+                    numerator += (Double(k) - mean) * blockMeans[base + index]
+                    denominator += (Double(k) - mean) * (Double(k) - mean)
+                    index = (index + 1) % Self.blocks
+                }
+                slowRate[sensor] = numerator / (denominator * spacing)
+            }
+        }
         if ringCount[sensor] == windowSamples {
             var slope = 0.0
             var index = ringHead[sensor]  // oldest

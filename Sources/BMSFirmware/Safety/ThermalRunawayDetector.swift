@@ -124,7 +124,9 @@ struct ThermalRunawayDetector: Sendable {
             } else {
                 confirmRateSince[sensor] = Time.never
             }
-            if rate >= settings.warningRateCelsiusPerSecond {
+            // Sustained heating, neighbour corroboration and propagation use the slow (10 s) rate: the fast
+            // rate's noise would let one noisy neighbour corroborate a single failing thermistor.
+            if temperatures.slowRate[sensor] >= settings.warningRateCelsiusPerSecond {
                 rising[sensor] = true
                 if warningRateSince[sensor] == Time.never { warningRateSince[sensor] = now }
                 heating[sensor] = Time.elapsed(from: warningRateSince[sensor], to: now) >= settings.warningRateHoldMilliseconds
