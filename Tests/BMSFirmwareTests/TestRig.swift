@@ -58,6 +58,9 @@ struct Rig {
     var sendMeasurements = true
     /// Every command the controller produced, in order.
     var log: [BMSCommand] = []
+    /// Every event sent, when `recordEvents` is on.
+    var events: [BMSEvent] = []
+    var recordEvents = false
     /// When true the pack current follows the charger commands (charge current into the pack).
     var chargerDrivesCurrent = false
     /// A block whose voltage sags linearly (µV/s) from `since`, as a soft short would make it.
@@ -79,6 +82,7 @@ struct Rig {
     /// Sends an event, logs and returns its commands, and applies them to the plant.
     @discardableResult
     mutating func send(_ event: BMSEvent) -> [BMSCommand] {
+        if recordEvents { events.append(event) }
         let commands = controller.handle(event)
         log += commands
         apply(commands)
