@@ -24,7 +24,8 @@ public struct BMSConfigurationFiles: Sendable, Hashable {
         healingProfiles = base + "healing-profiles.yaml"
     }
 
-    func path(of file: ConfigurationFile) -> String {
+    /// The path of one file.
+    public func path(of file: ConfigurationFile) -> String {
         switch file {
         case .limits: limits
         case .diagnosis: diagnosis
