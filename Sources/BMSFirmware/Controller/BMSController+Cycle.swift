@@ -93,6 +93,8 @@ extension BMSController {
         }
         if case .balancing = state, let cells = balancer.evaluate(snapshot: snapshot, settings: configuration.balancing, now: now) {
             commands.append(.setBalancing(cells: cells))
+            // Bleed currents shift the sensed voltages: the rest analysis restarts on the new set.
+            dendrite.restartRestAnalysis()
         }
         emitReports(now: now, commands: &commands)
     }

@@ -77,7 +77,7 @@ extension BMSController {
         commands.append(.openAllContactors)
         contactors.commandAllOpen(now: now)
         stopCharger(commands: &commands)
-        if balancer.stop() { commands.append(.setBalancing(cells: [])) }
+        stopBalancing(commands: &commands)
         state = .fault(FaultRecord(cause: cause, sinceMilliseconds: now))
     }
 
@@ -89,7 +89,7 @@ extension BMSController {
         contactors.commandAllOpen(now: now)
         commands.append(.chargerOff)
         chargerOn = false
-        if balancer.stop() { commands.append(.setBalancing(cells: [])) }
+        stopBalancing(commands: &commands)
         if let alarm { commands.append(.broadcastAlarm(alarm)) }
         state = .emergencyShutdown(EmergencyRecord(cause: cause, sinceMilliseconds: now))
     }
@@ -148,14 +148,14 @@ extension BMSController {
         case .balance:
             break
         case .standby:
-            if balancer.stop() { commands.append(.setBalancing(cells: [])) }
+            stopBalancing(commands: &commands)
             state = .standby
         case .normal:
-            if balancer.stop() { commands.append(.setBalancing(cells: [])) }
+            stopBalancing(commands: &commands)
             startPrecharge(target: .normal, now: now, commands: &commands)
         case .charge, .heal:
             guard store.charger.connected, thermalRunaway.level < .warning else { return }
-            if balancer.stop() { commands.append(.setBalancing(cells: [])) }
+            stopBalancing(commands: &commands)
             startPrecharge(target: .charging, now: now, commands: &commands)
         }
     }
@@ -163,6 +163,13 @@ extension BMSController {
     mutating func openContactors(now: Int64, commands: inout [BMSCommand]) {
         commands.append(.openAllContactors)
         contactors.commandAllOpen(now: now)
+    }
+
+    /// Switches every bleed resistor off (and restarts the rest analysis, whose voltages they shifted).
+    mutating func stopBalancing(commands: inout [BMSCommand]) {
+        guard balancer.stop() else { return }
+        commands.append(.setBalancing(cells: []))
+        dendrite.restartRestAnalysis()
     }
 
     mutating func stopCharger(commands: inout [BMSCommand]) {

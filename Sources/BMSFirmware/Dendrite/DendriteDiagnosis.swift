@@ -56,6 +56,10 @@ struct DendriteDiagnosis: Sendable {
         if freshSample { restTrend.add(relativeMillivolts: relativeMillivolts, valid: valid, now: now) }
     }
 
+    /// Drops the running rest analysis (something other than the cells changed the sensed voltages);
+    /// it starts again on the next sample of the same rest.
+    mutating func restartRestAnalysis() { restTrend.stop() }
+
     /// Turns the running rest trend into a verdict (excess self-discharge, noise ratio) once it is long enough.
     mutating func concludeRest(blockCapacityAmpereHours: [Double], ocvSlopeVoltsPerSOC: [Double], settings: DendriteDiagnosisSettings, now: Int64) {
         guard restTrend.isRunning, restTrend.duration(at: now) >= settings.minimumRestAnalysisMilliseconds else { return }

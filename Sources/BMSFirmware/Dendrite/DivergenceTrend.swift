@@ -22,12 +22,17 @@ struct DivergenceTrend: Sendable {
     }
 
     private var sums: [Sums]
+    private var lastValue: [Double]
     private var lastSampleAt = Time.never
+    /// A block whose relative SOC jumps by more than this between two samples restarts its window: a
+    /// leak is gradual, a jump is a measurement event (sense-line drop, balancing switched, sensor change).
+    static let jumpLimit = 0.02
     private var chargeAtLastSample = 0.0
     let timeConstantSeconds: Double
 
     init(cells: Int, timeConstantMilliseconds: Int64) {
         sums = Array(repeating: Sums(), count: cells)
+        lastValue = Array(repeating: .nan, count: cells)
         timeConstantSeconds = Double(timeConstantMilliseconds) / 1000
     }
 
@@ -68,6 +73,10 @@ struct DivergenceTrend: Sendable {
             s.t[1] = lambda * (suy + dt * sy)
             s.t[2] = lambda * (swy + dq * sy)
             s.t[3] = lambda * siy
+            if valid[cell], relativeSOC[cell].isFinite, !lastValue[cell].isNaN, abs(relativeSOC[cell] - lastValue[cell]) > Self.jumpLimit {
+                s = Sums()
+            }
+            lastValue[cell] = valid[cell] ? relativeSOC[cell] : .nan
             if valid[cell], relativeSOC[cell].isFinite {
                 let y = relativeSOC[cell]
                 // The new sample has u = 0, w = 0, i = current.
