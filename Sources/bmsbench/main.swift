@@ -8,6 +8,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("candump", CANCoreBenchmarks.run),
     ("virtual-bus", VirtualBusBenchmarks.run),
     ("dbc", CANDatabaseBenchmarks.run),
+    ("firmware", BMSFirmwareBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

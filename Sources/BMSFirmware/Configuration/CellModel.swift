@@ -137,14 +137,22 @@ public struct OCVTable: Hashable, Sendable {
             let middle = (low + high) / 2
             if volts[middle] <= voltage { low = middle } else { high = middle }
         }
-        // Bisection inside the (monotone) segment.
+        // Safeguarded Newton inside the (monotone) segment: Newton steps, bisection when a step leaves
+        // the bracket; converges to ~1e-12 in a handful of iterations.
         var a = Double(low) * step
         var b = Double(high) * step
-        for _ in 0..<40 {
-            let middle = 0.5 * (a + b)
-            if self.voltage(atSOC: middle) <= voltage { a = middle } else { b = middle }
+        var z = a + (voltage - volts[low]) / (volts[high] - volts[low]) * step
+        for _ in 0..<30 {
+            let error = self.voltage(atSOC: z) - voltage
+            if abs(error) < 1e-12 { return z }
+            if error < 0 { a = z } else { b = z }
+            let derivative = slope(atSOC: z)
+            var next = derivative > 0 ? z - error / derivative : 0.5 * (a + b)
+            if !(next > a && next < b) { next = 0.5 * (a + b) }
+            if abs(next - z) < 1e-13 { return next }
+            z = next
         }
-        return 0.5 * (a + b)
+        return z
     }
 
     @inline(__always)

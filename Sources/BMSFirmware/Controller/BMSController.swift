@@ -81,7 +81,8 @@ public struct BMSController: Sendable {
         state = .initializing(sinceMilliseconds: 0)
         store = MeasurementStore(topology: topology)
         snapshot = PackSnapshot(topology: topology)
-        temperatures = TemperatureTracker(sensorCount: topology.temperatureSensors, settings: configuration.thermalRunaway)
+        temperatures = TemperatureTracker(
+            sensorCount: topology.temperatureSensors, settings: configuration.thermalRunaway, topology: topology)
         diagnosis = DiagnosisMonitor(table: configuration.diagnosis)
         contactors = ContactorSupervisor(settings: configuration.contactors)
         filters = Array(repeating: CellEKF(), count: topology.seriesCells)

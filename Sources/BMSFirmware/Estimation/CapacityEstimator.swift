@@ -93,10 +93,35 @@ public struct CapacityEstimator: Hashable, Sendable {
         return (n2 * d - n * d2) / (d * d) - 2 * d1 * (n1 * d - n * d1) / (d * d * d)
     }
 
-    /// The minimiser of J over [0.2, 2] × nominal (scaled), with J'' there.
+    /// d/dr of the stationarity quartic.
+    private func stationaritySlope(_ r: Double) -> Double {
+        ((4 * c5 * r + 3 * (2 * c4 - c1 - c6)) * r + 6 * (c2 - c5)) * r + (c1 + c6 - 2 * c3)
+    }
+
+    /// The minimiser of J over [0.2, 2] × nominal (scaled), with J'' there: Newton from the previous
+    /// estimate (one window moves it little), the full grid search when Newton does not land on a
+    /// minimum that beats both ends of the range.
     private func minimise() -> (Double, Double)? {
         let low = 0.2 * nominal * scale
         let high = 2.0 * nominal * scale
+        var r = min(max(capacityAmpereHours * scale, low), high)
+        for _ in 0..<20 {
+            let derivative = stationaritySlope(r)
+            guard derivative != 0, derivative.isFinite else { break }
+            let next = r - stationarity(r) / derivative
+            guard next.isFinite, next > low, next < high else { break }
+            if abs(next - r) <= 1e-10 * r {
+                r = next
+                let curvatureThere = curvature(r)
+                if curvatureThere > 0, cost(r) <= cost(low), cost(r) <= cost(high) { return (r, curvatureThere) }
+                break
+            }
+            r = next
+        }
+        return gridMinimise(low: low, high: high)
+    }
+
+    private func gridMinimise(low: Double, high: Double) -> (Double, Double)? {
         let steps = 64
         var bestR = Double.nan
         var bestCost = Double.infinity

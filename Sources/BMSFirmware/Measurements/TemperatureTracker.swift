@@ -60,8 +60,12 @@ struct TemperatureTracker: Sendable {
     private(set) var redundantMismatch = false
     private(set) var redundantMismatchSensor: Int?
 
-    init(sensorCount: Int, settings: ThermalRunawaySettings) {
+    /// Neighbour sensors of every sensor (fixed by the topology, computed once).
+    private let neighbourLists: [[Int]]
+
+    init(sensorCount: Int, settings: ThermalRunawaySettings, topology: PackTopology) {
         self.sensorCount = sensorCount
+        neighbourLists = (0..<sensorCount).map { Self.neighbours(of: $0, sensorCount: sensorCount, topology: topology) }
         windowSamples = settings.rateWindowSamples
         intervalMilliseconds = settings.sampleIntervalMilliseconds
         let n = Double(windowSamples)
@@ -255,7 +259,10 @@ struct TemperatureTracker: Sendable {
     }
 
     /// Sensors on neighbouring blocks (excluding `sensor` itself), ascending.
-    func neighbourSensors(_ sensor: Int, topology: PackTopology) -> [Int] {
+    @inline(__always)
+    func neighbourSensors(_ sensor: Int, topology: PackTopology) -> [Int] { neighbourLists[sensor] }
+
+    private static func neighbours(of sensor: Int, sensorCount: Int, topology: PackTopology) -> [Int] {
         let cell = topology.cell(forTemperatureSensor: sensor)
         var result: [Int] = []
         for neighbour in topology.neighbours(ofCell: cell) {
