@@ -47,6 +47,7 @@ struct SyntheticPack {
 
 extension Rig {
     /// Drives the rig's measurements from a synthetic pack for `milliseconds` per tick.
+    @discardableResult
     mutating func tick(plant: inout SyntheticPack, _ milliseconds: Int64 = 100) -> [BMSCommand] {
         let amperes = Double(currentMilliamperes) / 1000
         plant.step(packAmperes: amperes, seconds: Double(milliseconds) / 1000)

@@ -1,4 +1,4 @@
-public import RealModule
+import RealModule
 
 extension BMSController {
     /// The cyclic task (foxBMS 10 ms task): see the type overview for the order.

@@ -1,4 +1,4 @@
-public import RealModule
+import RealModule
 
 extension BMSController {
     /// SOC (EKF per block), SOH (capacity windows, resistance steps), dendrite diagnosis.

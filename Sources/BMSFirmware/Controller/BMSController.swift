@@ -1,5 +1,3 @@
-public import RealModule
-
 /// The BMS firmware as a pure, deterministic reducer: ``handle(_:)`` takes one ``BMSEvent`` (a fact)
 /// and returns the ``BMSCommand``s (verbs) it causes, in the order the shell must carry them out.
 ///

@@ -1,4 +1,4 @@
-public import RealModule
+import RealModule
 
 /// Exponentially weighted regression of every block's voltage-derived SOC, relative to the pack mean
 /// and corrected for the blocks' estimated capacities, on time (self-discharge through a short) and on

@@ -1,4 +1,4 @@
-public import RealModule
+import RealModule
 
 /// Extended Kalman filter on a two-RC equivalent circuit for one block (Plett 2004, "Extended Kalman
 /// filtering for battery management systems", Part 3).

@@ -1,4 +1,4 @@
-public import RealModule
+import RealModule
 
 /// Zero-current calibration of the string current sensor: while every contactor has been open for a
 /// while the true string current is zero, so the mean reading is the sensor's offset. The estimators
