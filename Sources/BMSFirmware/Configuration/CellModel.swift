@@ -128,7 +128,7 @@ public struct OCVTable: Hashable, Sendable {
 
     /// The SOC whose OCV is `volts`, clamped to 0...1 outside the table.
     public func soc(atVoltage voltage: Double) -> Double {
-        guard voltage.isFinite else { return 0.5 }
+        guard !voltage.isNaN else { return 0.5 }
         if voltage <= volts[0] { return 0 }
         if voltage >= volts[volts.count - 1] { return 1 }
         var low = 0
