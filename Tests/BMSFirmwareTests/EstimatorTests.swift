@@ -135,7 +135,8 @@ struct EstimatorTests {
         #expect(errors.count > 300)
         #expect(rmse < 0.01)
         // The learned Coulombic efficiency approaches the truth (0.997), not the nominal assumption (0.995).
-        let efficiency = try? #require(estimator.soh.coulombicEfficiency[0])
+        let efficiency = estimator.soh.coulombicEfficiency[0]
+        #expect(efficiency != nil)
         #expect(abs((efficiency ?? 0) - 0.997) < 0.0015)
     }
 
