@@ -50,11 +50,17 @@ let package = Package(
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
         .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "BMSFirmware"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
         .target(
             name: "CellPack",
             dependencies: ["SeededRandom", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        // Pure core: the BMS controller reducer (state machine, protections, SOC/SOH, TR detection, healing).
+        .target(
+            name: "BMSFirmware",
+            dependencies: ["CANCore", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings
         ),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
@@ -73,7 +79,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig", "SocketCAN"], swiftSettings: strictSettings),
+            name: "bmsbench",
+            dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SocketCAN"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -114,5 +122,13 @@ let package = Package(
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
         .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BMSFirmwareTests",
+            dependencies: [
+                "BMSFirmware", "FirmwareConfig", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

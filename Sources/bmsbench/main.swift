@@ -10,6 +10,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("dbc", CANDatabaseBenchmarks.run),
     ("pack", CellPackBenchmarks.run),
     ("socketcan", SocketCANBenchmarks.run),
+    ("firmware", BMSFirmwareBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
