@@ -44,13 +44,13 @@ let package = Package(
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
         // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
-        .target(name: "Emulator", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .target(name: "Emulator", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack"], swiftSettings: strictSettings),
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
         .target(name: "ScenarioReports", swiftSettings: strictSettings),
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
         .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "BMSFirmware"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CANCore", "CANTransport", "CellPack", "BMSFirmware", "Emulator"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
         .target(
             name: "CellPack",
@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["SocketCAN", "CANCore", "CANTransport", "SeededRandom"],
             swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
         ),
-        .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig", "Emulator", "CellPack", "CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "BMSFirmwareTests",
