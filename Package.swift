@@ -35,14 +35,25 @@ let package = Package(
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore"], swiftSettings: strictSettings),
+        // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
+        .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
         .executableTarget(name: "bmsemu", dependencies: ["CANCore"], swiftSettings: strictSettings),
-        .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CANDatabaseTests",
+            dependencies: [
+                "CANDatabase", "CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["Fixtures", "Peers"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
