@@ -41,6 +41,8 @@ let package = Package(
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
+        // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
+        .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
         .target(name: "Emulator", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
@@ -62,7 +64,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(name: "bmsbench", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -73,6 +76,14 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(name: "ScenarioReportsTests", dependencies: ["ScenarioReports"], swiftSettings: strictSettings),
         .testTarget(name: "EmulatorRuntimeTests", dependencies: ["EmulatorRuntime", "CANCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CANDatabaseTests",
+            dependencies: [
+                "CANDatabase", "CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["Fixtures", "Peers"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )

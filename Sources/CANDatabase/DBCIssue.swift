@@ -1,0 +1,52 @@
+/// A problem found by ``CANDatabase/consistencyIssues()``: where (message, signal, line) and what.
+public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Hashable, Sendable {
+        /// The database cannot be used as intended (frames would be misread or cannot be built).
+        case error
+        /// Legal but probably unintended, or incomplete for budgeting (missing cycle time).
+        case warning
+    }
+
+    public enum Kind: String, Hashable, Sendable {
+        case duplicateIdentifier
+        case duplicateMessageName
+        case invalidLength
+        case duplicateSignalName
+        case signalOutsidePayload
+        case overlappingSignals
+        case invalidFloatLength
+        case multiplexedWithoutMultiplexer
+        case multiplexerCycle
+        case missingTiming
+        case unknownNode
+        case invalidE2E
+        case zeroFactor
+        case rangeNotRepresentable
+    }
+
+    public var severity: Severity
+    public var kind: Kind
+    public var message: String?
+    public var signal: String?
+    /// 1-based line of the statement (0 when unknown).
+    public var line: Int
+    public var reason: String
+
+    public init(
+        _ severity: Severity, _ kind: Kind, message: String? = nil, signal: String? = nil, line: Int = 0, reason: String
+    ) {
+        self.severity = severity
+        self.kind = kind
+        self.message = message
+        self.signal = signal
+        self.line = line
+        self.reason = reason
+    }
+
+    public var description: String {
+        var text = severity.rawValue
+        if line > 0 { text += " (line \(line))" }
+        if let message { text += " " + message + (signal.map { "." + $0 } ?? "") }
+        return text + ": " + reason
+    }
+}

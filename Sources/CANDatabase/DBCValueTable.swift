@@ -1,0 +1,54 @@
+/// Names for raw values of a signal (`VAL_`) or a named, shared table (`VAL_TABLE_`).
+///
+/// Entries are kept sorted by raw value, so lookup is a binary search and output order is stable.
+public struct DBCValueTable: Hashable, Sendable {
+    /// The table name (`VAL_TABLE_`), or the signal name for a `VAL_` table.
+    public var name: String
+    /// `(raw value, name)` pairs sorted by raw value; a raw value that appears twice keeps the last name.
+    public private(set) var entries: [(value: Int64, name: String)]
+
+    public init(name: String, entries: [(value: Int64, name: String)]) {
+        self.name = name
+        var sorted: [(value: Int64, name: String)] = []
+        for entry in entries {
+            if let index = sorted.firstIndex(where: { $0.value == entry.value }) {
+                sorted[index].name = entry.name
+            } else {
+                sorted.append(entry)
+            }
+        }
+        sorted.sort { $0.value < $1.value }
+        self.entries = sorted
+    }
+
+    /// The name of `raw`, if the table has one.
+    public func name(for raw: Int64) -> String? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].value < raw { low = mid + 1 } else { high = mid }
+        }
+        return low < entries.count && entries[low].value == raw ? entries[low].name : nil
+    }
+
+    /// The raw value named `name`, if any.
+    public func value(named name: String) -> Int64? {
+        entries.first(where: { $0.name == name })?.value
+    }
+
+    /// `true` when the table names `raw`.
+    public func contains(_ raw: Int64) -> Bool { name(for: raw) != nil }
+
+    public static func == (lhs: DBCValueTable, rhs: DBCValueTable) -> Bool {
+        lhs.name == rhs.name && lhs.entries.elementsEqual(rhs.entries, by: { $0.value == $1.value && $0.name == $1.name })
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        for entry in entries {
+            hasher.combine(entry.value)
+            hasher.combine(entry.name)
+        }
+    }
+}
