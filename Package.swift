@@ -48,7 +48,13 @@ let package = Package(
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
         .target(name: "ScenarioReports", swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack"], swiftSettings: strictSettings),
+        // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
+        .target(
+            name: "CellPack",
+            dependencies: ["SeededRandom", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
         .target(
             name: "EmulatorRuntime",
@@ -65,7 +71,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase"], swiftSettings: strictSettings),
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -85,5 +91,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )
