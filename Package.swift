@@ -91,6 +91,5 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
-        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
     ]
 )
