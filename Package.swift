@@ -48,11 +48,20 @@ let package = Package(
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
         .target(name: "ScenarioReports", swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "SensorNodes"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
         .target(
             name: "CellPack",
             dependencies: ["SeededRandom", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        // Pure core: emulated CAN sensor nodes and actuators (CMU/AFE, IVT-S, gas, pressure, smoke, IMD, charger,
+        // contactors) with fault injection; frames encoded from Firmware/bms.dbc.
+        .target(
+            name: "SensorNodes",
+            dependencies: [
+                "CANCore", "CANDatabase", "CellPack", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
+            ],
             swiftSettings: strictSettings
         ),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
@@ -91,5 +100,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SensorNodesTests",
+            dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "SeededRandom", "FirmwareConfig"],
+            exclude: ["Peers"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
