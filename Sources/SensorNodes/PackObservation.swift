@@ -1,38 +1,73 @@
 public import CellPack
 
+/// Per-cell truth the nodes read lazily: only the cells they sample, only when they sample.
+///
+/// `[CellTruth]` conforms (synthetic truth, log replay, tests). A pack model that computes cell truth on
+/// demand (CellPack's `VirtualPack` has `cell(_:)` and `groupVolts(_:)`) conforms without building an array
+/// every step; it should override the per-quantity accessors with cheap ones.
+public protocol CellTruthSource {
+    /// Number of cells, group by group (cell = group × parallel count + k).
+    var cellCount: Int { get }
+    /// The truth of one cell, `nil` outside the pack.
+    func cell(_ index: Int) -> CellTruth?
+    /// Terminal voltage of series group `group` (0-based) in a pack of `seriesCount` groups, V.
+    func groupVolts(_ group: Int, seriesCount: Int) -> Double?
+    /// Surface temperature of one cell, °C.
+    func surfaceCelsius(_ index: Int) -> Double?
+    /// Thickness of one cell, mm.
+    func thicknessMillimetres(_ index: Int) -> Double?
+}
+
+extension CellTruthSource {
+    /// Mean terminal voltage of the group's parallel cells.
+    public func groupVolts(_ group: Int, seriesCount: Int) -> Double? {
+        guard seriesCount > 0 else { return nil }
+        let parallel = cellCount / seriesCount
+        guard parallel > 0, group >= 0, group < seriesCount else { return nil }
+        var sum = 0.0
+        for k in 0..<parallel {
+            guard let cell = cell(group * parallel + k) else { return nil }
+            sum += cell.terminalVolts
+        }
+        return sum / Double(parallel)
+    }
+
+    public func surfaceCelsius(_ index: Int) -> Double? { cell(index)?.surfaceCelsius }
+
+    public func thicknessMillimetres(_ index: Int) -> Double? { cell(index)?.thicknessMillimetres }
+}
+
+extension Array: CellTruthSource where Element == CellTruth {
+    public var cellCount: Int { count }
+
+    public func cell(_ index: Int) -> CellTruth? { indices.contains(index) ? self[index] : nil }
+
+    public func surfaceCelsius(_ index: Int) -> Double? { indices.contains(index) ? self[index].surfaceCelsius : nil }
+
+    public func thicknessMillimetres(_ index: Int) -> Double? {
+        indices.contains(index) ? self[index].thicknessMillimetres : nil
+    }
+}
+
 /// What the nodes can observe of the pack at one instant: the true cell and pack state after the last pack
 /// step, and the contactor positions (the contactor node's own physical state).
-///
-/// Holding the arrays costs a reference count, not a copy; nodes read cells only when they sample.
-/// Cell index = series group × parallel count + k, as ``PackParameters`` documents; the parallel count is
-/// derived from `cells.count / seriesGroupCount`.
-public struct PackObservation: Sendable {
-    /// Every cell, group by group.
-    public var cells: [CellTruth]
+public struct PackObservation<Cells: CellTruthSource> {
+    /// Every cell, read lazily.
+    public var cells: Cells
     /// Pack-level truth.
     public var pack: PackTruth
     /// Contactor positions (closed = true) as they physically are.
     public var contactors: ContactorStates
 
-    public init(cells: [CellTruth], pack: PackTruth, contactors: ContactorStates) {
+    public init(cells: Cells, pack: PackTruth, contactors: ContactorStates) {
         self.cells = cells
         self.pack = pack
         self.contactors = contactors
     }
 
-    /// Cells per series group for a pack of `seriesGroups` groups (0 when the array is too short).
+    /// Cells per series group for a pack of `seriesGroups` groups (0 when there are fewer cells than groups).
     @inline(__always)
     func parallelCount(seriesGroups: Int) -> Int {
-        seriesGroups > 0 ? cells.count / seriesGroups : 0
-    }
-
-    /// Mean terminal voltage of series group `group` (0-based), V; NaN when the group has no cells.
-    func groupVolts(_ group: Int, parallel: Int) -> Double {
-        guard parallel > 0 else { return .nan }
-        let first = group * parallel
-        guard first >= 0, first + parallel <= cells.count else { return .nan }
-        var sum = 0.0
-        for index in first..<(first + parallel) { sum += cells[index].terminalVolts }
-        return sum / Double(parallel)
+        seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
     }
 }
