@@ -20,7 +20,7 @@ extension ChargerNode {
     private mutating func receiveCommand(_ frame: CANFrame, at now: Int64) {
         let before = counters
         guard let decoded = commandMessage.check(frame, counters: &counters) else {
-            lastCommandFailedE2E = counters.badCRC > before.badCRC || counters.repeatedCounter > before.repeatedCounter
+            if counters.badCRC > before.badCRC || counters.repeatedCounter > before.repeatedCounter { lastCommandFailedE2E = true }
             return
         }
         lastCommandFailedE2E = false
@@ -47,11 +47,13 @@ extension ChargerNode {
                 return
             }
         }
-        command = Command(enable: enable == 1, setpointAmps: setpoint, voltageLimitVolts: voltage, profile: profile, profileSet: set)
+        let accepted = Command(enable: enable == 1, setpointAmps: setpoint, voltageLimitVolts: voltage, profile: profile, profileSet: set)
+        if accepted != command { lastCommandChange = now }
+        command = accepted
         lastValidCommand = now
         commandTimedOut = false
         counters.accepted += 1
-        nextControl = min(nextControl, now)
+        controlRequested = true
         updateNextDue()
     }
 
@@ -94,7 +96,7 @@ extension ChargerNode {
         parameters.pages |= 1 << UInt8(page)
         profileSets[Int(set)] = parameters
         counters.accepted += 1
-        nextControl = .min
+        controlRequested = true
         updateNextDue()
     }
 
@@ -123,7 +125,7 @@ extension ChargerNode {
         } else if try applyCommonFault(fault, on: on) == nil {
             throw SensorFaultRejected(fault, "\(address) cannot have this fault")
         }
-        nextControl = .min
+        controlRequested = true
         updateNextDue()
     }
 
@@ -132,7 +134,7 @@ extension ChargerNode {
         clearCommonFaults()
         outputFault = false
         overtemperature = false
-        nextControl = .min
+        controlRequested = true
         updateNextDue()
     }
 

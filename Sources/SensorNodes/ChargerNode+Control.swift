@@ -9,24 +9,31 @@ extension ChargerNode {
         guard now >= nextDueNanoseconds else { return }
         if !commandTimedOut, let last = lastValidCommand, now - last >= timeoutNanoseconds {
             commandTimedOut = true
-            nextControl = min(nextControl, now)
+            controlRequested = true
         }
-        if now >= nextControl { control(at: now, observation: observation) }
+        sampleForwardPulse(at: now, linkVolts: observation.pack.linkVolts)
+        if now >= nextControl || controlRequested {
+            let scheduled = now >= nextControl
+            controlRequested = false
+            control(at: now, observation: observation, scheduled: scheduled)
+        }
         if statusSchedule.fire(at: now) { sendStatus(at: now, into: &output) }
         transmitter.flush(at: now, into: &output)
         updateNextDue()
     }
 
     mutating func updateNextDue() {
-        var due = min(nextControl, statusSchedule.dueNanoseconds, transmitter.nextDueNanoseconds)
+        var due = min(controlRequested ? .min : nextControl, statusSchedule.dueNanoseconds, transmitter.nextDueNanoseconds)
+        due = min(due, nextForwardSample)
         if !commandTimedOut, let last = lastValidCommand { due = min(due, last &+ timeoutNanoseconds) }
         nextDueNanoseconds = due
     }
 
     // MARK: Control loop
 
-    /// Computes the regulated and delivered waveforms at `now`.
-    mutating func control(at now: Int64, observation: PackObservation<some CellTruthSource>) {
+    /// Computes the regulated and delivered waveforms at `now`; `scheduled` is false for an update a
+    /// command asked for between the scheduled ones.
+    mutating func control(at now: Int64, observation: PackObservation<some CellTruthSource>, scheduled: Bool) {
         let elapsed = lastControl.map { seconds(now - $0) } ?? 0
         lastControl = now
         let linkVolts = observation.pack.linkVolts
@@ -49,14 +56,16 @@ extension ChargerNode {
             let allowed = cvAllowance(at: now, linkVolts: linkVolts)
             let limited = min(wanted, allowed)
             let previous = regulated.average
-            let step = slewAmpsPerSecond * elapsed
+            // The ramp runs from the later of the last update and the command that changed the target.
+            let rampSeconds = min(elapsed, seconds(now - max(lastCommandChange, now - controlPeriodNanoseconds * 1_000)))
+            let step = slewAmpsPerSecond * max(rampSeconds, 0)
             let level = connected ? min(max(limited, previous - step), previous + step) : 0
             target = .constant(max(level, 0))
             waveStart = now
             newMode = !connected || allowed < wanted ? .constantVoltage : overtemperature ? .derating : .constantCurrent
             next = now &+ controlPeriodNanoseconds
         } else {
-            (target, waveStart, next, newMode) = profileStep(at: now, linkVolts: linkVolts)
+            (target, waveStart, next, newMode) = profileStep(at: now, linkVolts: linkVolts, scheduled: scheduled)
             if !connected { target = .off }
         }
         mode = newMode
@@ -72,11 +81,36 @@ extension ChargerNode {
 
     /// The highest charge current that keeps the link at or below the voltage limit, A.
     ///
-    /// With the loop resistance R ≥ the pack's, `I + (V_limit − V)/R` converges to the CV current from below.
-    func cvAllowance(at now: Int64, linkVolts: Double) -> Double {
-        guard linkVolts.isFinite else { return 0 }
-        let levelAtSample = regulated.level(before: seconds(now - regulatedSince))
-        return max(levelAtSample + (command.voltageLimitVolts - linkVolts) / loopResistanceOhms, 0)
+    /// `I + (V_limit − V − rise)/R` with R the loop resistance: with R ≥ the pack's resistance it converges to
+    /// the CV current from below; `rise` feeds forward how much the pack's voltage at constant current (its
+    /// estimate V − R·I) rose since the last update, so a charging pack does not push the link over the limit.
+    /// While a profile runs, V and I come from the last sample taken in the middle of a forward pulse.
+    mutating func cvAllowance(at now: Int64, linkVolts: Double) -> Double {
+        var volts = linkVolts
+        var level = regulated.level(before: now - regulatedSince)
+        if running != nil, let sample = forwardSample {
+            volts = sample.volts
+            level = sample.level
+        }
+        guard volts.isFinite else { return 0 }
+        let estimate = volts - loopResistanceOhms * level
+        let rise = previousEstimate.map { max(estimate - $0, 0) } ?? 0
+        previousEstimate = estimate
+        return max(level + (command.voltageLimitVolts - volts - rise) / loopResistanceOhms, 0)
+    }
+
+    /// Records the link voltage in the middle of a forward pulse (what the CV loop limits while a profile runs).
+    mutating func sampleForwardPulse(at now: Int64, linkVolts: Double) {
+        guard now >= nextForwardSample else { return }
+        forwardSample = (linkVolts, regulated.level(before: now - regulatedSince))
+        nextForwardSample = .max
+        guard let running, !running.completed else { return }
+        let segments = running.parameters.segments(for: running.profile)
+        let period = segments.reduce(Int64(0)) { $0 + $1.milliseconds } * 1_000_000
+        guard period > 0, let forward = segments.first, forward.amps > 0 else { return }
+        let phase = (now - running.startNanoseconds) % period
+        let middle = forward.milliseconds * 500_000
+        nextForwardSample = now - phase + middle + (phase >= middle ? period : 0)
     }
 
     /// Share of a period the forward/reverse block of a three-segment profile lasts (to report its average
@@ -90,18 +124,24 @@ extension ChargerNode {
     }
 
     /// One control update of a running healing profile: target levels, waveform start, next update, mode.
-    private mutating func profileStep(at now: Int64, linkVolts: Double) -> (Levels, Int64, Int64, Mode) {
+    private mutating func profileStep(at now: Int64, linkVolts: Double, scheduled: Bool) -> (Levels, Int64, Int64, Mode) {
         let set = Int(command.profileSet)
         let parameters = profileSets[set]
         guard parameters.isComplete, parameters.isRunnable(for: command.profile) else {
             running = nil
             return (.off, now, .max, .off)
         }
-        if running == nil || running?.profile != command.profile || running?.set != command.profileSet
-            || running?.parameters != parameters
-        {
+        let unchanged = running?.profile == command.profile && running?.set == command.profileSet
+            && running?.parameters == parameters
+        if !unchanged {
             running = RunningProfile(profile: command.profile, set: command.profileSet, parameters: parameters, startNanoseconds: now)
             progressPercent = 0
+            forwardSample = nil
+            nextForwardSample = now
+        } else if !scheduled, running?.completed == false {
+            // A command between period boundaries confirms the running profile: keep its waveform (its phase
+            // runs on in the pack) and update at the scheduled boundary.
+            return (regulated, regulatedSince, nextControl, .profile)
         }
         guard let profile = running else { return (.off, now, .max, .off) }
         let segments = parameters.segments(for: profile.profile)

@@ -93,6 +93,8 @@ public struct ChargerNode: Sendable, FaultableNode {
     var commandTimedOut = false
     var lastCommandFailedE2E = false
     var lastControl: Int64?
+    /// When the last accepted command changed what the charger should deliver (ramps start there).
+    var lastCommandChange: Int64 = .min
     /// Regulated waveform (before accuracy errors and output faults), charge-positive, applied since
     /// `regulatedSince`; what the CV loop reasons about.
     var regulated = Levels.off
@@ -107,9 +109,17 @@ public struct ChargerNode: Sendable, FaultableNode {
     var outputFault = false
     var overtemperature = false
     let controlPeriodNanoseconds: Int64
+    /// Next scheduled control update (period boundaries while a profile runs).
     var nextControl: Int64 = 0
+    /// A command, page or fault asks for an update at the next step (without moving a profile's amplitude).
+    var controlRequested = false
     var statusSchedule: PeriodicSchedule
     var lastLinkVolts = 0.0
+    /// Link voltage and regulated level in the middle of the last forward pulse of a profile.
+    var forwardSample: (volts: Double, level: Double)?
+    var nextForwardSample: Int64 = .max
+    /// The CV loop's last estimate of the pack voltage at zero current, V.
+    var previousEstimate: Double?
     var lastReportedAmps = 0.0
 
     var faults: ChannelFaults
@@ -194,12 +204,15 @@ public struct ChargerNode: Sendable, FaultableNode {
         var period: Double { secondSeconds > 0 ? firstSeconds + secondSeconds : firstSeconds }
         var average: Double { secondSeconds > 0 ? (first * firstSeconds + second * secondSeconds) / period : first }
 
-        /// The level in force just before `elapsed` seconds into the waveform.
-        func level(before elapsed: Double) -> Double {
-            guard secondSeconds > 0, period > 0 else { return first }
-            var phase = elapsed.truncatingRemainder(dividingBy: period)
-            if phase <= 0 { phase += period }
-            return phase <= firstSeconds ? first : second
+        /// The level in force just before `elapsed` nanoseconds into the waveform (integer phase arithmetic,
+        /// so a sample exactly on a boundary sees the segment that ends there).
+        func level(before elapsed: Int64) -> Double {
+            let firstNanoseconds = nanoseconds(seconds: firstSeconds)
+            let periodNanoseconds = firstNanoseconds + nanoseconds(seconds: secondSeconds)
+            guard secondSeconds > 0, periodNanoseconds > 0 else { return first }
+            var phase = elapsed % periodNanoseconds
+            if phase <= 0 { phase += periodNanoseconds }
+            return phase <= firstNanoseconds ? first : second
         }
     }
 
