@@ -190,7 +190,7 @@ public struct CurrentSensorNode: Sendable, FaultableNode {
 
     /// Integrates the coulomb and energy counters over the pack step that ended at `now`. Call once per
     /// pack step (``PackNodes`` does); it costs a few multiplications.
-    public mutating func accumulate(nowNanoseconds now: Int64, pack: PackTruth) {
+    public mutating func accumulate(nowNanoseconds now: Int64, pack: PackReadings) {
         guard let last = lastIntegration else {
             lastIntegration = now
             return

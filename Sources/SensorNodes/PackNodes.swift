@@ -91,12 +91,13 @@ public struct PackNodes: Sendable {
     /// read the truth only when they sample. A node whose events were missed (a coarse step) acts once and
     /// skips to its next slot.
     public mutating func step(nowNanoseconds now: Int64, cells: [CellTruth], pack: PackTruth) -> [CANFrame] {
-        step(nowNanoseconds: now, pack: pack, cells: cells)
+        step(nowNanoseconds: now, pack: PackReadings(pack), cells: cells)
     }
 
-    /// ``step(nowNanoseconds:cells:pack:)`` with lazily read cells: a pack model that computes cell truth on
-    /// demand conforms to ``CellTruthSource`` and is asked only for the cells being sampled.
-    public mutating func step<Cells: CellTruthSource>(nowNanoseconds now: Int64, pack: PackTruth, cells: Cells) -> [CANFrame] {
+    /// ``step(nowNanoseconds:cells:pack:)`` with pack-level ``PackReadings`` and lazily read cells: a pack model
+    /// that computes cell truth on demand conforms to ``CellTruthSource`` and is asked only for the cells
+    /// being sampled.
+    public mutating func step<Cells: CellTruthSource>(nowNanoseconds now: Int64, pack: PackReadings, cells: Cells) -> [CANFrame] {
         currentSensor.accumulate(nowNanoseconds: now, pack: pack)
         guard now >= nextDueNanoseconds else { return [] }
         var output: [CANFrame] = []

@@ -54,12 +54,12 @@ extension Array: CellTruthSource where Element == CellTruth {
 public struct PackObservation<Cells: CellTruthSource> {
     /// Every cell, read lazily.
     public var cells: Cells
-    /// Pack-level truth.
-    public var pack: PackTruth
+    /// Pack-level readings.
+    public var pack: PackReadings
     /// Contactor positions (closed = true) as they physically are.
     public var contactors: ContactorStates
 
-    public init(cells: Cells, pack: PackTruth, contactors: ContactorStates) {
+    public init(cells: Cells, pack: PackReadings, contactors: ContactorStates) {
         self.cells = cells
         self.pack = pack
         self.contactors = contactors

@@ -66,16 +66,16 @@ struct PackNodesTests {
         var nodes = try Fixtures.nodes()
         let counter = AccessCounter()
         let cells = CountingCells(cells: Fixtures.cells(), counter: counter)
-        _ = nodes.step(nowNanoseconds: 0, pack: Fixtures.pack(), cells: cells)
+        _ = nodes.step(nowNanoseconds: 0, pack: PackReadings(Fixtures.pack()), cells: cells)
         let due = nodes.nextDueNanoseconds
         #expect(due > 0)
         counter.cells = 0
-        #expect(nodes.step(nowNanoseconds: due - 1, pack: Fixtures.pack(), cells: cells).isEmpty)
+        #expect(nodes.step(nowNanoseconds: due - 1, pack: PackReadings(Fixtures.pack()), cells: cells).isEmpty)
         #expect(counter.cells == 0)
         // Over one second the nodes read cells only when they sample: voltages every 100 ms (2 cells per group),
         // thermistors every 200 ms (1 cell per sensor), the pressure stack every 100 ms (24 cells).
         for millisecondStep in 1...1_000 {
-            _ = nodes.step(nowNanoseconds: Int64(millisecondStep) * millisecond, pack: Fixtures.pack(), cells: cells)
+            _ = nodes.step(nowNanoseconds: Int64(millisecondStep) * millisecond, pack: PackReadings(Fixtures.pack()), cells: cells)
         }
         #expect(counter.cells == 10 * 192 + 5 * 96 + 10 * 24)
     }
