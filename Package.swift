@@ -80,7 +80,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig"], swiftSettings: strictSettings),
+            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig", "SensorNodes"], swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -7,6 +7,7 @@ import Glibc
 let suites: [(name: String, run: () throws -> Void)] = [
     ("candump", CANCoreBenchmarks.run),
     ("virtual-bus", VirtualBusBenchmarks.run),
+    ("nodes", SensorNodesBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
