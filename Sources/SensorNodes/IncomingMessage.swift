@@ -77,7 +77,4 @@ struct IncomingMessage: Sendable {
             return nil
         }
     }
-
-    /// Forgets the E2E counter history (after a timeout the next frame is accepted as the first).
-    mutating func resetSequence() { receiver?.reset() }
 }

@@ -55,8 +55,9 @@ struct NodeTransmitter: Sendable {
     /// Earliest time something is due here (a delayed frame or a babbling frame).
     var nextDueNanoseconds: Int64 {
         var due = delayed.first?.due ?? .max
-        if let babble = babbleNextNanoseconds { due = min(due, babble) }
-        else if !isBusOff, faults.contains(where: { if case .babble = $0 { true } else { false } }) { due = Int64.min }
+        guard !isBusOff, faults.contains(where: { if case .babble = $0 { true } else { false } }) else { return due }
+        // A babble fault not yet started is due at once.
+        due = min(due, babbleNextNanoseconds ?? .min)
         return due
     }
 
@@ -99,7 +100,10 @@ struct NodeTransmitter: Sendable {
             }
             if released > 0 { delayed.removeFirst(released) }
         }
-        guard !isBusOff else { return }
+        guard !isBusOff else {
+            babbleNextNanoseconds = nil
+            return
+        }
         for case .babble(let identifier, let rate) in faults {
             let interval = max(Int64((1e9 / rate).rounded()), 1)
             var next = babbleNextNanoseconds ?? now

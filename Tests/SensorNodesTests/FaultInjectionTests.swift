@@ -116,6 +116,12 @@ struct FaultInjectionTests {
         #expect(Set(flood.map(\.frame.data)).count > 1900, "payloads vary")
         // The node's own traffic goes on.
         #expect(try rig.frames("SMOKE_Status").count == 10)
+        // A bus-off babbler is quiet and does not keep the nodes busy.
+        try rig.nodes.inject(SensorFault(parsing: "smoke bus-off"))
+        let off = rig.now
+        try rig.run(until: off + 100 * millisecond)
+        #expect(rig.log.filter { $0.frame.id.value == 0x001 && $0.time > off }.isEmpty)
+        #expect(rig.nodes.nextDueNanoseconds >= rig.now - millisecond)
         // The flood stops with the fault.
         rig.nodes.clearFaults()
         let stop = rig.now
