@@ -25,12 +25,16 @@ extension CellMonitoringNode {
         if balancingMask != 0, let last = lastBalancingCommand, now - last >= balancingTimeoutNanoseconds {
             balancingMask = 0
         }
-        if voltagePages.fire(at: now), !voltageLayout.isEmpty {
+        // A coarse step sends every page whose slot passed, each at most once, so the receiver gets a full
+        // cycle of fresh values per step.
+        let voltageSlots = min(voltagePages.fireSlots(at: now), Int64(voltageLayout.count))
+        for _ in 0..<voltageSlots {
             let page = voltageLayout[nextVoltagePage % voltageLayout.count]
             nextVoltagePage = (nextVoltagePage + 1) % voltageLayout.count
             emit(page: page, values: voltageRaw, voltage: true, at: now, into: &output)
         }
-        if temperaturePages.fire(at: now), !temperatureLayout.isEmpty {
+        let temperatureSlots = min(temperaturePages.fireSlots(at: now), Int64(temperatureLayout.count))
+        for _ in 0..<temperatureSlots {
             let page = temperatureLayout[nextTemperaturePage % temperatureLayout.count]
             nextTemperaturePage = (nextTemperaturePage + 1) % temperatureLayout.count
             emit(page: page, values: temperatureRaw, voltage: false, at: now, into: &output)

@@ -89,7 +89,7 @@ public struct PackNodes: Sendable {
     ///
     /// Call once per pack step, after the pack stepped to `now`; `cells` and `pack` are its truth. Nodes
     /// read the truth only when they sample. A node whose events were missed (a coarse step) acts once and
-    /// skips to its next slot.
+    /// skips to its next slot; a multiplexed message sends each page whose slot passed (up to one full cycle).
     public mutating func step(nowNanoseconds now: Int64, cells: [CellTruth], pack: PackTruth) -> [CANFrame] {
         step(nowNanoseconds: now, pack: PackReadings(pack), cells: cells)
     }

@@ -29,6 +29,16 @@ struct PeriodicSchedule: Hashable, Sendable {
         return true
     }
 
+    /// The number of slots that elapsed up to `now` (0 when not due); the schedule advances past `now`.
+    /// For multiplexed messages: a late step sends each page whose slot passed, up to one full cycle.
+    @inline(__always)
+    mutating func fireSlots(at now: Int64) -> Int64 {
+        guard now >= dueNanoseconds else { return 0 }
+        let slots = (now - dueNanoseconds) / periodNanoseconds + 1
+        _ = fire(at: now)
+        return slots
+    }
+
     /// Moves the next due time to `time` (e.g. restarting a cycle after a command).
     mutating func reschedule(to time: Int64) { dueNanoseconds = time }
 }

@@ -40,6 +40,23 @@ struct CellMonitoringTests {
         #expect(rig.nodes.encodeFailures == 0)
     }
 
+    @Test func coarseStepsSendEveryPageOnce() throws {
+        var rig = Rig(nodes: try Fixtures.nodes())
+        try rig.run(until: 5 * second, step: 1 * second)
+        for board in 1...8 {
+            for step in 1...5 {
+                let time = Int64(step) * second
+                let voltagePages = try rig.frames("CMU\(board)_CellVoltages").filter { $0.time == time }
+                    .map { try Fixtures.values($0.frame)["CMU\(board)_VoltagePage"]! }
+                #expect(voltagePages.sorted() == [0, 1, 2, 3], "board \(board) at \(step) s: pages \(voltagePages)")
+                let temperaturePages = try rig.frames("CMU\(board)_CellTemperatures").filter { $0.time == time }.count
+                #expect(temperaturePages == 3)
+            }
+        }
+        // The other nodes send each message once per coarse step, with fresh values.
+        #expect(try rig.frames("IVT_Msg_Result_I").count == 5)  // first due at its 1 ms phase, so from the 1 s step on
+    }
+
     @Test func quantisationOffsetsAndNoiseHaveTheConfiguredStatistics() throws {
         // 2 mV noise makes the statistics visible above the 1 mV CAN step.
         var rig = Rig(nodes: try Fixtures.nodes(seed: 11, [.cellNoise: 2]))
