@@ -13,10 +13,12 @@ extension CellMonitoringNode {
     static let maximumMillivolts: Int64 = 5000
 
     /// Samples and transmits whatever is due at `now` (nothing before ``nextDueNanoseconds``).
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(
+        nowNanoseconds now: Int64, observation: PackObservation, cells: some CellTruthSource, into output: inout [CANFrame]
+    ) {
         guard now >= nextDueNanoseconds else { return }
-        if voltageSample.fire(at: now) { sampleVoltages(at: now, observation: observation) }
-        if temperatureSample.fire(at: now) { sampleTemperatures(at: now, observation: observation) }
+        if voltageSample.fire(at: now) { sampleVoltages(at: now, cells: cells) }
+        if temperatureSample.fire(at: now) { sampleTemperatures(at: now, cells: cells) }
         if openWireCheck.fire(at: now) {
             for group in 0..<groupCount {
                 openWireFlagged[group] = openWireSince[group] != nil || openWireSince[group + 1] != nil
@@ -77,10 +79,10 @@ extension CellMonitoringNode {
 
     // MARK: Sampling
 
-    mutating func sampleVoltages(at now: Int64, observation: PackObservation<some CellTruthSource>) {
+    mutating func sampleVoltages(at now: Int64, cells: some CellTruthSource) {
         var inputs = [Double](repeating: .nan, count: groupCount)
         for group in 0..<groupCount {
-            inputs[group] = observation.cells.groupVolts(firstGroup + group, seriesCount: seriesGroups) ?? .nan
+            inputs[group] = cells.groupVolts(firstGroup + group, seriesCount: seriesGroups) ?? .nan
         }
         applyOpenWires(to: &inputs, at: now)
         for group in 0..<groupCount {
@@ -135,14 +137,14 @@ extension CellMonitoringNode {
         }
     }
 
-    mutating func sampleTemperatures(at now: Int64, observation: PackObservation<some CellTruthSource>) {
-        let parallel = observation.parallelCount(seriesGroups: seriesGroups)
+    mutating func sampleTemperatures(at now: Int64, cells: some CellTruthSource) {
+        let parallel = seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
         let elapsed = lastTemperatureSample.map { seconds(now - $0) } ?? 0
         lastTemperatureSample = now
         for sensor in 0..<groupCount {
             let noiseSample = noise.nextGaussian() * noiseVolts
             let cell = (firstGroup + sensor) * parallel + min(thermistorCell, max(parallel - 1, 0))
-            let surface = parallel > 0 ? observation.cells.surfaceCelsius(cell) ?? .nan : .nan
+            let surface = parallel > 0 ? cells.surfaceCelsius(cell) ?? .nan : .nan
             let sensed = thermistorLags[sensor].update(towards: surface, seconds: elapsed)
             var ohms = sensed.isFinite ? thermistors[sensor].resistance(celsius: sensed) : Double.infinity
             switch thermistorFaults[sensor] {

@@ -5,7 +5,7 @@ import SeededRandom
 
 extension ChargerNode {
     /// Runs the control loop and sends the status when due.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         guard now >= nextDueNanoseconds else { return }
         if !commandTimedOut, let last = lastValidCommand, now - last >= timeoutNanoseconds {
             commandTimedOut = true
@@ -33,7 +33,7 @@ extension ChargerNode {
 
     /// Computes the regulated and delivered waveforms at `now`; `scheduled` is false for an update a
     /// command asked for between the scheduled ones.
-    mutating func control(at now: Int64, observation: PackObservation<some CellTruthSource>, scheduled: Bool) {
+    mutating func control(at now: Int64, observation: PackObservation, scheduled: Bool) {
         let elapsed = lastControl.map { seconds(now - $0) } ?? 0
         lastControl = now
         let linkVolts = observation.pack.linkVolts

@@ -5,7 +5,7 @@ import SeededRandom
 
 extension CurrentSensorNode {
     /// Sends the results and responses due at `now`.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         guard now >= nextDueNanoseconds else { return }
         for index in results.indices {
             let cyclicDue = results[index].schedule.fire(at: now) && results[index].mode == .cyclic
@@ -39,7 +39,7 @@ extension CurrentSensorNode {
     }
 
     /// One result frame: measure, apply faults, quantise, flag.
-    private mutating func sendResult(_ index: Int, at now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    private mutating func sendResult(_ index: Int, at now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         let pack = observation.pack
         let result = Result(rawValue: index) ?? .current
         var value = 0.0

@@ -66,7 +66,7 @@ public struct GasSensorNode: Sendable, FaultableNode {
     public var isBusOff: Bool { transmitter.isBusOff }
 
     /// Samples and sends `GAS_Concentrations` when due.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         guard now >= nextDueNanoseconds else { return }
         let start = powerOn ?? now
         powerOn = start

@@ -73,7 +73,7 @@ public struct InsulationMonitorNode: Sendable, FaultableNode {
     public var isBusOff: Bool { transmitter.isBusOff }
 
     /// Measures and sends `IMD_Insulation` when due.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         guard now >= nextDueNanoseconds else { return }
         let start = powerOn ?? now
         powerOn = start

@@ -102,13 +102,13 @@ public struct PackNodes: Sendable {
         guard now >= nextDueNanoseconds else { return [] }
         var output: [CANFrame] = []
         contactors.step(nowNanoseconds: now, into: &output)
-        let observation = PackObservation(cells: cells, pack: pack, contactors: contactors.positions)
+        let observation = PackObservation(pack: pack, contactors: contactors.positions)
         for index in cellMonitors.indices where now >= cellMonitors[index].nextDueNanoseconds {
-            cellMonitors[index].step(nowNanoseconds: now, observation: observation, into: &output)
+            cellMonitors[index].step(nowNanoseconds: now, observation: observation, cells: cells, into: &output)
         }
         currentSensor.step(nowNanoseconds: now, observation: observation, into: &output)
         gasSensor.step(nowNanoseconds: now, observation: observation, into: &output)
-        pressureSensor.step(nowNanoseconds: now, observation: observation, into: &output)
+        pressureSensor.step(nowNanoseconds: now, observation: observation, cells: cells, into: &output)
         smokeDetector.step(nowNanoseconds: now, observation: observation, into: &output)
         insulationMonitor.step(nowNanoseconds: now, observation: observation, into: &output)
         charger.step(nowNanoseconds: now, observation: observation, into: &output)

@@ -49,25 +49,18 @@ extension Array: CellTruthSource where Element == CellTruth {
     }
 }
 
-/// What the nodes can observe of the pack at one instant: the true cell and pack state after the last pack
-/// step, and the contactor positions (the contactor node's own physical state).
-public struct PackObservation<Cells: CellTruthSource> {
-    /// Every cell, read lazily.
-    public var cells: Cells
+/// What the nodes can observe of the pack at one instant, besides the cells: the pack-level readings after the
+/// last pack step and the contactor positions (the contactor node's own physical state).
+///
+/// Cells are passed separately, as a generic ``CellTruthSource``, to the nodes that read them.
+public struct PackObservation: Hashable, Sendable {
     /// Pack-level readings.
     public var pack: PackReadings
     /// Contactor positions (closed = true) as they physically are.
     public var contactors: ContactorStates
 
-    public init(cells: Cells, pack: PackReadings, contactors: ContactorStates) {
-        self.cells = cells
+    public init(pack: PackReadings, contactors: ContactorStates) {
         self.pack = pack
         self.contactors = contactors
-    }
-
-    /// Cells per series group for a pack of `seriesGroups` groups (0 when there are fewer cells than groups).
-    @inline(__always)
-    func parallelCount(seriesGroups: Int) -> Int {
-        seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
     }
 }

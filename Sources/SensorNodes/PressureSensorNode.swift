@@ -79,23 +79,25 @@ public struct PressureSensorNode: Sendable, FaultableNode {
     public var isBusOff: Bool { transmitter.isBusOff }
 
     /// Summed thickness of the monitored stack, mm (NaN when the pack has fewer groups).
-    func stackThickness(_ observation: PackObservation<some CellTruthSource>) -> Double {
-        let parallel = observation.parallelCount(seriesGroups: seriesGroups)
+    func stackThickness(_ cells: some CellTruthSource) -> Double {
+        let parallel = seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
         let first = firstGroup * parallel
         let end = (lastGroup + 1) * parallel
-        guard parallel > 0, end <= observation.cells.cellCount else { return .nan }
+        guard parallel > 0, end <= cells.cellCount else { return .nan }
         var sum = 0.0
-        for index in first..<end { sum += observation.cells.thicknessMillimetres(index) ?? .nan }
+        for index in first..<end { sum += cells.thicknessMillimetres(index) ?? .nan }
         return sum
     }
 
     /// Samples and sends `PRESS_PackPressure` when due.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(
+        nowNanoseconds now: Int64, observation: PackObservation, cells: some CellTruthSource, into output: inout [CANFrame]
+    ) {
         guard now >= nextDueNanoseconds else { return }
         if schedule.fire(at: now) {
             let elapsed = lastSample.map { seconds(now - $0) } ?? 0
             lastSample = now
-            let thickness = stackThickness(observation)
+            let thickness = stackThickness(cells)
             let reference = referenceThicknessMillimetres ?? thickness
             if referenceThicknessMillimetres == nil, thickness.isFinite { referenceThicknessMillimetres = thickness }
             let micrometres = (thickness - reference) * 1000

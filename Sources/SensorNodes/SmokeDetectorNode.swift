@@ -63,7 +63,7 @@ public struct SmokeDetectorNode: Sendable, FaultableNode {
     }
 
     /// Samples and sends `SMOKE_Status` when due.
-    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation<some CellTruthSource>, into output: inout [CANFrame]) {
+    public mutating func step(nowNanoseconds now: Int64, observation: PackObservation, into output: inout [CANFrame]) {
         guard now >= nextDueNanoseconds else { return }
         if schedule.fire(at: now) {
             let elapsed = lastSample.map { seconds(now - $0) } ?? 0
