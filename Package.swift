@@ -41,12 +41,12 @@ let package = Package(
         ),
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
-        // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
-        .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
         .target(name: "Emulator", dependencies: ["CANCore", "CANTransport"], swiftSettings: strictSettings),
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
         .target(name: "ScenarioReports", swiftSettings: strictSettings),
+        // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
+        .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
         .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "SensorNodes"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
@@ -67,13 +67,13 @@ let package = Package(
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
         .target(
             name: "EmulatorRuntime",
-            dependencies: ["CANCore", "CANTransport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["CANCore", "CANTransport", "Emulator", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "bmsemu",
             dependencies: [
-                "CANCore", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
+                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +100,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "SensorNodesTests",
             dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "SeededRandom", "FirmwareConfig"],

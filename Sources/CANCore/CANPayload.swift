@@ -6,20 +6,23 @@ public struct CANPayload: RandomAccessCollection, Hashable, Sendable, CustomStri
     /// Maximum bytes any frame carries (CAN FD). The corresponding C constant is `CANFD_MAX_DLEN`.
     public static let capacity = 64
 
-    typealias Words = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline typealias Words = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
-    private var words: Words = (0, 0, 0, 0, 0, 0, 0, 0)
-    private var storedCount: UInt8 = 0
+    @usableFromInline var words: Words = (0, 0, 0, 0, 0, 0, 0, 0)
+    @usableFromInline var storedCount: UInt8 = 0
     /// Number of valid bytes.
+    @inlinable
     public var count: Int {
         get { Int(storedCount) }
         set { storedCount = UInt8(truncatingIfNeeded: newValue) }
     }
 
     /// An empty payload.
+    @inlinable
     public init() {}
 
     /// Copies up to ``capacity`` bytes; returns `nil` if `bytes` holds more.
+    @inlinable
     public init?(_ bytes: some Sequence<UInt8>) {
         var storage: Words = (0, 0, 0, 0, 0, 0, 0, 0)
         var index = 0
@@ -47,21 +50,24 @@ public struct CANPayload: RandomAccessCollection, Hashable, Sendable, CustomStri
         storedCount = UInt8(n)
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
 
+    @inlinable
     public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < count, "CANPayload index out of range")
         return Swift.withUnsafeBytes(of: words) { $0[position] }
     }
 
     /// The byte at `position`, or `nil` outside `0..<count`. Use this on lengths that came from outside.
+    @inlinable
     public func byte(at position: Int) -> UInt8? {
         guard position >= 0 && position < count else { return nil }
         return Swift.withUnsafeBytes(of: words) { $0[position] }
     }
 
     /// Calls `body` with the valid bytes.
+    @inlinable
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try Swift.withUnsafeBytes(of: words) { raw in
             try body(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
@@ -71,12 +77,14 @@ public struct CANPayload: RandomAccessCollection, Hashable, Sendable, CustomStri
     /// The payload as a little-endian 64-bit word (bytes 0...7; missing bytes read as zero).
     ///
     /// Signal codecs use this to pull Intel-order bit fields out of classic frames without loops.
+    @inlinable
     public var littleEndianWord0: UInt64 {
         let mask: UInt64 = count >= 8 ? .max : (UInt64(1) << (UInt64(count) * 8)) &- 1
         return UInt64(littleEndian: words.0) & mask
     }
 
     /// Sets the byte at `position`; grows `count` to `position + 1` if needed. `position` must be below ``capacity``.
+    @inlinable
     public mutating func set(_ byte: UInt8, at position: Int) {
         precondition(position >= 0 && position < CANPayload.capacity, "CANPayload position out of range")
         withUnsafeMutableBytes(of: &words) { $0[position] = byte }
@@ -84,6 +92,7 @@ public struct CANPayload: RandomAccessCollection, Hashable, Sendable, CustomStri
     }
 
     /// Pads with `byte` up to `length` (no-op when already that long).
+    @inlinable
     public mutating func pad(to length: Int, with byte: UInt8 = 0) {
         let target = Swift.min(length, CANPayload.capacity)
         while count < target { set(byte, at: count) }

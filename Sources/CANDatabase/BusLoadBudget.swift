@@ -18,11 +18,15 @@ public import CANCore
 public struct BusLoadBudget: Hashable, Sendable {
     /// One message's share of the bus.
     public struct Entry: Hashable, Sendable {
+        /// Message name.
         public var message: String
+        /// Identifier (entries are sorted by arbitration priority).
         public var id: CANID
+        /// Where the rate came from.
         public var timing: DBCMessage.Timing
         /// Frames per cycle: the number of multiplexer values (1 for plain messages).
         public var framesPerCycle: Int
+        /// Worst-case frame rate.
         public var framesPerSecond: Double
         /// Worst-case bits of one frame.
         public var bitsPerFrame: CANFrameBitLength
@@ -30,7 +34,9 @@ public struct BusLoadBudget: Hashable, Sendable {
         public var load: Double
     }
 
+    /// Arbitration-phase bit rate, bit/s.
     public var nominalBitRate: Int
+    /// CAN FD data-phase bit rate, bit/s (equal to the nominal rate for classic buses).
     public var dataBitRate: Int
     /// Budgeted messages, in identifier (arbitration) order.
     public var entries: [Entry]
@@ -81,9 +87,10 @@ public struct BusLoadBudget: Hashable, Sendable {
     /// (the largest, if there are several), else 1.
     public static func framesPerCycle(_ message: DBCMessage) -> Int {
         var frames = 1
+        let values = message.multiplexerValuesByName()
         for index in message.topLevelMultiplexerIndices {
             var count: UInt64 = 0
-            for range in message.multiplexerValues(of: index) {
+            for range in values[message.signals[index].name] ?? [] {
                 let width = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
                 let (sum, overflow) = count.addingReportingOverflow(width)
                 count = overflow || width == 0 ? UInt64(Int.max) : sum

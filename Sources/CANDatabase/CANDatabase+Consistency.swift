@@ -59,12 +59,19 @@ extension CANDatabase {
         return issues
     }
 
+    /// Above this many signals in one message the pairwise overlap check is skipped (with a warning),
+    /// so a hostile file cannot make the check run for hours.
+    static let overlapCheckSignalLimit = 4096
+
     private func signalIssues(_ message: DBCMessage, nodeNames: Set<String>) -> [DBCIssue] {
         var issues: [DBCIssue] = []
         let name = message.name
+        let count = message.signals.count
+        let multiplexerOf = message.multiplexerIndices()
         var seen: Set<String> = []
         var occupancy: [[UInt64]] = []
-        for signal in message.signals {
+        occupancy.reserveCapacity(count)
+        for (index, signal) in message.signals.enumerated() {
             func issue(_ severity: DBCIssue.Severity, _ kind: DBCIssue.Kind, _ reason: String) {
                 issues.append(.init(severity, kind, message: name, signal: signal.name, line: signal.line, reason: reason))
             }
@@ -85,7 +92,7 @@ extension CANDatabase {
                       "marked \(signal.multiplexerIndicator ?? "") but the message has no single M multiplexer and no SG_MUL_VAL_ for it")
             }
             if let condition = signal.multiplexCondition,
-                !message.signals.contains(where: { $0.name == condition.multiplexerName && $0.isMultiplexer })
+                !(multiplexerOf[index].map { message.signals[$0].isMultiplexer } ?? false)
             {
                 issue(.error, .multiplexedWithoutMultiplexer, "multiplexer \(condition.multiplexerName) is not a multiplexer signal")
             }
@@ -102,31 +109,85 @@ extension CANDatabase {
                 }
             }
         }
-        // Multiplexer loops.
-        for (index, signal) in message.signals.enumerated() {
-            var current = signal.multiplexCondition
-            var steps = 0
-            while let condition = current, steps <= message.signals.count {
-                current = message.signals.first { $0.name == condition.multiplexerName }?.multiplexCondition
-                steps += 1
+
+        // Multiplexer loops and depths: one pass, each signal visited once.
+        var depth = [Int](repeating: 0, count: count)
+        var state = [UInt8](repeating: 0, count: count)  // 0 unvisited, 1 on the path, 2 fine, 3 in or into a loop
+        for start in 0..<count where state[start] == 0 {
+            var path: [Int] = []
+            var current: Int? = start
+            while let node = current, state[node] == 0 {
+                state[node] = 1
+                path.append(node)
+                current = multiplexerOf[node]
             }
-            if steps > message.signals.count {
-                issues.append(.init(.error, .multiplexerCycle, message: name, signal: message.signals[index].name,
-                                    line: signal.line, reason: "multiplexers select each other in a loop"))
+            let looping = current.map { state[$0] == 1 || state[$0] == 3 } ?? false
+            var below = current.map { depth[$0] + 1 } ?? 0
+            for node in path.reversed() {
+                state[node] = looping ? 3 : 2
+                depth[node] = below
+                below += 1
             }
         }
+        for index in 0..<count where state[index] == 3 {
+            let signal = message.signals[index]
+            issues.append(.init(.error, .multiplexerCycle, message: name, signal: signal.name, line: signal.line,
+                                reason: "multiplexers select each other in a loop"))
+        }
+        let tooDeep = (0..<count).filter { state[$0] == 2 && depth[$0] > MessageCodec.maximumMultiplexerDepth }
+        if let first = tooDeep.first {
+            let signal = message.signals[first]
+            issues.append(.init(.error, .multiplexerTooDeep, message: name, signal: signal.name, line: signal.line,
+                                reason: "\(tooDeep.count) signal(s) nested under more than \(MessageCodec.maximumMultiplexerDepth) multiplexers"))
+        }
+
         // Overlaps between signals that can be present in the same frame.
-        for first in message.signals.indices {
-            for second in message.signals.indices where second > first {
-                guard zip(occupancy[first], occupancy[second]).contains(where: { $0 & $1 != 0 }),
-                    canBePresentTogether(message, first, second)
-                else { continue }
+        guard count <= Self.overlapCheckSignalLimit else {
+            issues.append(.init(.warning, .overlappingSignals, message: name, line: message.line,
+                                reason: "\(count) signals: overlap check skipped above \(Self.overlapCheckSignalLimit)"))
+            return issues
+        }
+        var budget = 50_000_000
+        for second in 0..<count where state[second] == 2 {
+            for first in 0..<second where state[first] == 2 {
+                guard zip(occupancy[first], occupancy[second]).contains(where: { $0 & $1 != 0 }) else { continue }
+                guard !exclusive(message, first, second, multiplexerOf, depth, &budget) else { continue }
                 let signal = message.signals[second]
                 issues.append(.init(.error, .overlappingSignals, message: name, signal: signal.name, line: signal.line,
                                     reason: "shares bits with \(message.signals[first].name)"))
             }
+            if budget <= 0 {
+                issues.append(.init(.warning, .overlappingSignals, message: name, line: message.line,
+                                    reason: "multiplexer tree too deep: overlap check stopped early"))
+                break
+            }
         }
         return issues
+    }
+
+    /// `true` when the two signals can never be present together: where their paths up the
+    /// multiplexer tree meet, they hang on disjoint multiplexer values.
+    private func exclusive(
+        _ message: DBCMessage, _ first: Int, _ second: Int, _ multiplexerOf: [Int?], _ depth: [Int], _ budget: inout Int
+    ) -> Bool {
+        var x = first
+        var y = second
+        var valuesX: [ClosedRange<Int64>]?
+        var valuesY: [ClosedRange<Int64>]?
+        func up(_ node: inout Int, _ values: inout [ClosedRange<Int64>]?) -> Bool {
+            guard let parent = multiplexerOf[node] else { return false }
+            values = message.signals[node].multiplexCondition?.values
+            node = parent
+            budget -= 1
+            return true
+        }
+        while depth[x] > depth[y] { guard up(&x, &valuesX) else { return false } }
+        while depth[y] > depth[x] { guard up(&y, &valuesY) else { return false } }
+        while x != y {
+            guard budget > 0, up(&x, &valuesX), up(&y, &valuesY) else { return false }
+        }
+        guard let valuesX, let valuesY else { return false }
+        return !valuesX.contains { a in valuesY.contains { b in a.overlaps(b) } }
     }
 
     /// The physical values the raw bits of an integer signal can express, or `nil` for float signals.
@@ -139,29 +200,6 @@ extension CANDatabase {
         let a = rawLow * signal.factor + signal.offset
         let b = rawHigh * signal.factor + signal.offset
         return min(a, b)...max(a, b)
-    }
-
-    /// `false` when some multiplexer selects the two signals under disjoint values.
-    private func canBePresentTogether(_ message: DBCMessage, _ first: Int, _ second: Int) -> Bool {
-        func chain(_ index: Int) -> [String: [ClosedRange<Int64>]] {
-            var result: [String: [ClosedRange<Int64>]] = [:]
-            var current = message.signals[index].multiplexCondition
-            var steps = 0
-            while let condition = current, steps <= message.signals.count {
-                if result[condition.multiplexerName] == nil { result[condition.multiplexerName] = condition.values }
-                current = message.signals.first { $0.name == condition.multiplexerName }?.multiplexCondition
-                steps += 1
-            }
-            return result
-        }
-        let a = chain(first)
-        let b = chain(second)
-        for (multiplexer, valuesA) in a {
-            guard let valuesB = b[multiplexer] else { continue }
-            let intersects = valuesA.contains { ra in valuesB.contains { rb in ra.overlaps(rb) } }
-            if !intersects { return false }
-        }
-        return true
     }
 
     private func e2eIssues(_ message: DBCMessage) -> [DBCIssue] {

@@ -18,11 +18,13 @@ public import CANCore
 public struct CANDatabase: Hashable, Sendable {
     /// `VERSION` string ("" if absent).
     public var version: String
+    /// Nodes from `BU_`, in file order.
     public var nodes: [DBCNode]
     /// Messages in file order.
     public var messages: [DBCMessage]
     /// Named tables from `VAL_TABLE_`.
     public var valueTables: [DBCValueTable]
+    /// `BA_DEF_` definitions with their `BA_DEF_DEF_` defaults.
     public var attributeDefinitions: [DBCAttributeDefinition]
     /// Attributes of the database itself (`BA_ "name" value;`).
     public var attributes: [DBCAttributeAssignment]

@@ -3,8 +3,11 @@
 /// ASCII bytes "123456789". Detects every 1-, 2- and 3-bit error and every burst up to 8 bits in
 /// frames of CAN length.
 public enum CRC8SAEJ1850 {
+    /// Generator polynomial without the x⁸ term.
     public static let polynomial: UInt8 = 0x1D
+    /// Register value before the first byte.
     public static let initialValue: UInt8 = 0xFF
+    /// XOR applied to the register after the last byte.
     public static let finalXOR: UInt8 = 0xFF
 
     static let table: [UInt8] = (0..<256).map { index in

@@ -57,8 +57,11 @@ public struct DBCAttributeDefinition: Hashable, Sendable {
         case enumeration([String])
     }
 
+    /// Attribute name, e.g. `GenMsgCycleTime`.
     public var name: String
+    /// What the attribute applies to.
     public var objectKind: DBCObjectKind
+    /// Declared type and limits.
     public var valueType: ValueType
     /// The default from `BA_DEF_DEF_`, if any.
     public var defaultValue: DBCAttributeValue?
@@ -85,7 +88,9 @@ public struct DBCAttributeDefinition: Hashable, Sendable {
 
 /// One attribute assignment (`BA_ "name" ... value;`) on an object, as written in the file.
 public struct DBCAttributeAssignment: Hashable, Sendable {
+    /// Attribute name.
     public var name: String
+    /// Assigned value (for `ENUM` attributes usually the choice index).
     public var value: DBCAttributeValue
 
     public init(name: String, value: DBCAttributeValue) {

@@ -14,6 +14,8 @@ public enum DBCCodecError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownMultiplexer(message: String, signal: String, multiplexer: String)
     /// Multiplexers select each other in a loop.
     case multiplexerCycle(message: String, signal: String)
+    /// More than ``MessageCodec/maximumMultiplexerDepth`` multiplexers nested above a signal.
+    case multiplexerTooDeep(message: String, signal: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum DBCCodecError: Error, Hashable, Sendable, CustomStringConvertible {
             "message \(message): signal \(signal) is multiplexed by \(multiplexer), which is not a multiplexer signal"
         case .multiplexerCycle(let message, let signal):
             "message \(message): the multiplexers of \(signal) select each other in a loop"
+        case .multiplexerTooDeep(let message, let signal):
+            "message \(message): \(signal) is nested under more than \(MessageCodec.maximumMultiplexerDepth) multiplexers"
         }
     }
 }

@@ -1,5 +1,6 @@
 /// A problem found by ``CANDatabase/consistencyIssues()``: where (message, signal, line) and what.
 public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
+    /// How bad an issue is.
     public enum Severity: String, Hashable, Sendable {
         /// The database cannot be used as intended (frames would be misread or cannot be built).
         case error
@@ -7,6 +8,7 @@ public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
         case warning
     }
 
+    /// Which check found the issue.
     public enum Kind: String, Hashable, Sendable {
         case duplicateIdentifier
         case duplicateMessageName
@@ -17,6 +19,7 @@ public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
         case invalidFloatLength
         case multiplexedWithoutMultiplexer
         case multiplexerCycle
+        case multiplexerTooDeep
         case missingTiming
         case unknownNode
         case invalidE2E
@@ -24,12 +27,17 @@ public struct DBCIssue: Hashable, Sendable, CustomStringConvertible {
         case rangeNotRepresentable
     }
 
+    /// Error or warning.
     public var severity: Severity
+    /// The check that found it.
     public var kind: Kind
+    /// Message name, if the issue belongs to one.
     public var message: String?
+    /// Signal name, if the issue belongs to one.
     public var signal: String?
     /// 1-based line of the statement (0 when unknown).
     public var line: Int
+    /// What is wrong, in words.
     public var reason: String
 
     public init(

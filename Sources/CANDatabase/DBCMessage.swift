@@ -16,12 +16,15 @@ public struct DBCMessage: Hashable, Sendable {
 
     /// The identifier (bit 31 of the DBC id selects an extended identifier).
     public var id: CANID
+    /// Message name (unique within a consistent database).
     public var name: String
     /// Payload length in bytes as declared (0...64; above 8 only for CAN FD).
     public var length: Int
     /// Sending nodes: the `BO_` sender plus `BO_TX_BU_` additions; empty for `Vector__XXX`.
     public var senders: [String]
+    /// Signals in file order (handles index into this array).
     public var signals: [DBCSignal]
+    /// `CM_ BO_` comment.
     public var comment: String?
     /// `true` when `VFrameFormat` is `StandardCAN_FD` or `ExtendedCAN_FD`.
     public var isFD: Bool
@@ -33,6 +36,7 @@ public struct DBCMessage: Hashable, Sendable {
     public var sendType: String?
     /// `GenMsgDelayTime` in ms when positive.
     public var delayTimeMilliseconds: Int?
+    /// `BA_ ... BO_` assignments as written (defaults not filled in).
     public var attributes: [DBCAttributeAssignment]
     /// 1-based line of the `BO_` statement (0 for messages built in code).
     public var line: Int
@@ -100,13 +104,22 @@ public struct DBCMessage: Hashable, Sendable {
     /// sorted ranges.
     public func multiplexerValues(of index: Int) -> [ClosedRange<Int64>] {
         guard signals.indices.contains(index) else { return [] }
-        let name = signals[index].name
-        var ranges: [ClosedRange<Int64>] = []
+        return multiplexerValuesByName()[signals[index].name] ?? []
+    }
+
+    /// ``multiplexerValues(of:)`` for every multiplexer at once, keyed by multiplexer name (one pass).
+    func multiplexerValuesByName() -> [String: [ClosedRange<Int64>]] {
+        var ranges: [String: [ClosedRange<Int64>]] = [:]
         for signal in signals {
-            if let condition = signal.multiplexCondition, condition.multiplexerName == name {
-                ranges += condition.values
-            }
+            if let condition = signal.multiplexCondition { ranges[condition.multiplexerName, default: []] += condition.values }
         }
-        return DBCSignal.MultiplexCondition.normalized(ranges)
+        return ranges.mapValues { DBCSignal.MultiplexCondition.normalized($0) }
+    }
+
+    /// For each signal, the index of its multiplexer (`nil` if none or unresolvable), by one name lookup.
+    func multiplexerIndices() -> [Int?] {
+        var indexByName: [String: Int] = [:]
+        for (index, signal) in signals.enumerated() where indexByName[signal.name] == nil { indexByName[signal.name] = index }
+        return signals.map { signal in signal.multiplexCondition.flatMap { indexByName[$0.multiplexerName] } }
     }
 }

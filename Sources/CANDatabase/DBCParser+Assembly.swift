@@ -24,9 +24,18 @@ extension DBCParser {
             warn("\(what) for unknown message \(id) ignored", at: token)
             return nil
         }
+        // Signal name → index per message, built on first use (first declaration wins, as in lookups).
+        var signalIndices: [Int: [String: Int]] = [:]
         func signalIndex(_ id: UInt32, _ name: String, _ token: DBCToken, _ what: String) -> (Int, Int)? {
             guard let message = messageIndex(id, token, what) else { return nil }
-            if let signal = messages[message].signalIndex(named: name) { return (message, signal) }
+            if signalIndices[message] == nil {
+                var byName: [String: Int] = [:]
+                for (index, signal) in messages[message].signals.enumerated() where byName[signal.name] == nil {
+                    byName[signal.name] = index
+                }
+                signalIndices[message] = byName
+            }
+            if let signal = signalIndices[message]?[name] { return (message, signal) }
             warn("\(what) for unknown signal \(name) of message \(messages[message].name) ignored", at: token)
             return nil
         }
@@ -121,15 +130,17 @@ extension DBCParser {
         }
 
         var nodes = input.nodes.map { DBCNode(name: $0) }
+        var nodeIndex: [String: Int] = [:]
+        for (index, node) in nodes.enumerated() where nodeIndex[node.name] == nil { nodeIndex[node.name] = index }
         for entry in input.nodeComments {
-            if let index = nodes.firstIndex(where: { $0.name == entry.value.node }) {
+            if let index = nodeIndex[entry.value.node] {
                 nodes[index].comment = entry.value.text
             } else {
                 warn("CM_ BU_ for unknown node \(entry.value.node) ignored", at: entry.token)
             }
         }
         for entry in input.nodeAttributes {
-            if let index = nodes.firstIndex(where: { $0.name == entry.value.node }) {
+            if let index = nodeIndex[entry.value.node] {
                 nodes[index].attributes.append(entry.value.assignment)
             } else {
                 warn("BA_ BU_ for unknown node \(entry.value.node) ignored", at: entry.token)
@@ -148,25 +159,25 @@ extension DBCParser {
         _ message: inout DBCMessage, extended: [(signal: String, multiplexer: String, ranges: [ClosedRange<Int64>])]
     ) {
         let multiplexers = message.signals.indices.filter { message.signals[$0].isMultiplexer }
+        let multiplexerNames = Set(multiplexers.map { message.signals[$0].name })
+        // SG_MUL_VAL_ entries grouped by signal, in file order.
+        var entriesBySignal: [String: [(multiplexer: String, ranges: [ClosedRange<Int64>])]] = [:]
+        for entry in extended { entriesBySignal[entry.signal, default: []].append((entry.multiplexer, entry.ranges)) }
         for index in message.signals.indices where message.signals[index].multiplexerIndicator != nil {
             let signal = message.signals[index]
+            let entries = entriesBySignal[signal.name] ?? []
             if multiplexers.count == 1 {
                 let multiplexer = message.signals[multiplexers[0]].name
                 guard signal.name != multiplexer else { continue }
                 var ranges: [ClosedRange<Int64>] = []
                 if !signal.isMultiplexer, let value = signal.indicatorMultiplexValue { ranges.append(value...value) }
-                for entry in extended where entry.signal == signal.name && entry.multiplexer == multiplexer {
-                    ranges += entry.ranges
-                }
+                for entry in entries where entry.multiplexer == multiplexer { ranges += entry.ranges }
                 if !ranges.isEmpty {
                     message.signals[index].multiplexCondition = .init(multiplexerName: multiplexer, values: ranges)
                 }
-            } else if let entry = extended.last(where: { $0.signal == signal.name }),
-                message.signals.contains(where: { $0.name == entry.multiplexer && $0.isMultiplexer })
-            {
-                let ranges = extended.filter { $0.signal == signal.name && $0.multiplexer == entry.multiplexer }
-                    .flatMap(\.ranges)
-                message.signals[index].multiplexCondition = .init(multiplexerName: entry.multiplexer, values: ranges)
+            } else if let last = entries.last, multiplexerNames.contains(last.multiplexer) {
+                let ranges = entries.filter { $0.multiplexer == last.multiplexer }.flatMap(\.ranges)
+                message.signals[index].multiplexCondition = .init(multiplexerName: last.multiplexer, values: ranges)
             }
         }
     }

@@ -67,22 +67,28 @@ public struct DBCSignal: Hashable, Sendable {
         }
     }
 
+    /// Signal name (unique within its message in a consistent database).
     public var name: String
     /// Start bit as written in the file (see ``ByteOrder`` for the numbering).
     public var startBit: Int
     /// Length in bits, 1...64.
     public var length: Int
+    /// `@1` Intel or `@0` Motorola.
     public var byteOrder: ByteOrder
     /// `-` in the file: two's complement.
     public var isSigned: Bool
+    /// Integer, or IEEE float from `SIG_VALTYPE_`.
     public var valueType: ValueType
     /// physical = raw × factor + offset.
     public var factor: Double
+    /// Added after scaling (see ``factor``).
     public var offset: Double
     /// Physical range `[min|max]` as written. When both are 0 the range is unspecified (Vector and
     /// cantools convention) and only the bit width limits the value.
     public var minimum: Double
+    /// Upper end of `[min|max]` (see ``minimum``).
     public var maximum: Double
+    /// Physical unit as written (non-UTF-8 bytes read as Windows-1252).
     public var unit: String
     /// Receiving nodes; `Vector__XXX` (no receiver) is dropped.
     public var receivers: [String]
@@ -95,6 +101,7 @@ public struct DBCSignal: Hashable, Sendable {
     /// `nil` means always present. A signal with an `m<n>` indicator whose multiplexer cannot be
     /// resolved is also `nil` here and reported by ``CANDatabase/consistencyIssues()``.
     public var multiplexCondition: MultiplexCondition?
+    /// `CM_ SG_` comment.
     public var comment: String?
     /// Value names from `VAL_`, or `nil`.
     public var valueTable: DBCValueTable?
@@ -102,6 +109,7 @@ public struct DBCSignal: Hashable, Sendable {
     public var e2eRole: E2ERole?
     /// Raw start value (`GenSigStartValue`), if given.
     public var initialRawValue: Int64?
+    /// `BA_ ... SG_` assignments as written.
     public var attributes: [DBCAttributeAssignment]
     /// 1-based line of the `SG_` statement (0 for signals built in code).
     public var line: Int

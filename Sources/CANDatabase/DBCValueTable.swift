@@ -9,16 +9,18 @@ public struct DBCValueTable: Hashable, Sendable {
 
     public init(name: String, entries: [(value: Int64, name: String)]) {
         self.name = name
-        var sorted: [(value: Int64, name: String)] = []
-        for entry in entries {
-            if let index = sorted.firstIndex(where: { $0.value == entry.value }) {
-                sorted[index].name = entry.name
+        // Stable order by value, then keep the last name written for each value.
+        let ordered = entries.enumerated().sorted { ($0.element.value, $0.offset) < ($1.element.value, $1.offset) }
+        var unique: [(value: Int64, name: String)] = []
+        unique.reserveCapacity(ordered.count)
+        for (_, entry) in ordered {
+            if unique.last?.value == entry.value {
+                unique[unique.count - 1].name = entry.name
             } else {
-                sorted.append(entry)
+                unique.append(entry)
             }
         }
-        sorted.sort { $0.value < $1.value }
-        self.entries = sorted
+        self.entries = unique
     }
 
     /// The name of `raw`, if the table has one.

@@ -50,7 +50,7 @@ public struct DecodedFrame: Sendable {
     /// The value-table name of the signal's raw value (`VAL_`), if it has one.
     public func valueName(_ handle: SignalHandle) -> String? {
         guard let raw = raw(handle) else { return nil }
-        return storage.signals[handle.index].valueTable?.name(for: raw)
+        return storage.valueTables[handle.index]?.name(for: raw)
     }
 
     /// Every present signal, in message order, with raw and physical value, unit and value name.
@@ -62,8 +62,8 @@ public struct DecodedFrame: Sendable {
             let bits = signal.layout.extract(word0: word0, payload: payload)
             let raw = signal.rawInteger(bits: bits)
             result.append(DecodedSignal(
-                name: signal.name, rawBits: bits, raw: raw, physical: signal.physical(bits: bits), unit: signal.unit,
-                valueName: raw.flatMap { signal.valueTable?.name(for: $0) }))
+                name: storage.names[index], rawBits: bits, raw: raw, physical: signal.physical(bits: bits),
+                unit: storage.units[index], valueName: raw.flatMap { storage.valueTables[index]?.name(for: $0) }))
         }
         return result
     }
@@ -71,12 +71,15 @@ public struct DecodedFrame: Sendable {
 
 /// One decoded signal with everything a monitor shows.
 public struct DecodedSignal: Hashable, Sendable, CustomStringConvertible {
+    /// Signal name.
     public var name: String
     /// Bits as on the wire, right-aligned.
     public var rawBits: UInt64
     /// Raw integer (sign-extended); `nil` for float signals.
     public var raw: Int64?
+    /// raw × factor + offset.
     public var physical: Double
+    /// Physical unit from the DBC.
     public var unit: String
     /// Value-table name of the raw value, if any.
     public var valueName: String?

@@ -44,6 +44,7 @@ public enum E2ECheck: Hashable, Sendable, CustomStringConvertible {
 /// Keep one receiver per protected message. A frame with a bad CRC or length does not move the
 /// reference counter; a skipped counter resynchronises to the received value.
 public struct E2EReceiver: Hashable, Sendable {
+    /// Where counter and CRC are and what the CRC covers.
     public let profile: E2EProfile
     /// Counter of the last usable frame, or `nil` before the first.
     public private(set) var lastCounter: UInt8?

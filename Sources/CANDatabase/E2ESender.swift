@@ -8,6 +8,7 @@ public import CANCore
 /// let frame = try sender.protect(&encoder)   // counter 0, 1, 2, ... 15, 0, ...
 /// ```
 public struct E2ESender: Hashable, Sendable {
+    /// Where counter and CRC are and what the CRC covers.
     public let profile: E2EProfile
     /// The counter value the next frame will carry.
     public private(set) var nextCounter: UInt8
@@ -24,12 +25,13 @@ public struct E2ESender: Hashable, Sendable {
     public mutating func protect(_ encoder: inout MessageEncoder) throws(CANEncodeError) -> CANFrame {
         try encoder.set(profile.counter, raw: Int64(nextCounter))
         if let checksum = profile.checksum { try encoder.set(checksum, raw: 0) }
-        var frame = try encoder.frame()
-        if let checksum = profile.checksum {
-            try encoder.set(checksum, raw: Int64(profile.crc(of: frame.data)))
-            frame = try MessageEncoder.makeFrame(encoder.storage.message, encoder.payload)
+        var payload = try encoder.validatedPayload()
+        if let checksum = profile.checksum, let byte = profile.checksumByte {
+            let crc = profile.crc(of: payload)
+            try encoder.set(checksum, raw: Int64(crc))
+            payload.set(crc, at: byte)
         }
         nextCounter = (nextCounter &+ 1) & 0x0F
-        return frame
+        return try MessageEncoder.makeFrame(encoder.storage.message, payload)
     }
 }

@@ -31,51 +31,88 @@ public struct SignalHandle: Hashable, Sendable {
 /// let frame = try encoder.frame()                 // throws if a selected signal is missing
 /// ```
 public struct MessageCodec: Sendable {
+    /// Everything compiled from the message. The arrays the decode loop reads (`signals`,
+    /// `conditions`, `ranges`) hold trivially copyable values only.
     final class Storage: Sendable {
         let message: DBCMessage
-        let signals: [SignalCodec]
-        let indexByName: [String: Int]
-        /// Multiplexers that select at least one signal, with the values that select something;
-        /// ancestors come before the multiplexers they select.
-        let multiplexerChecks: [(index: Int, allowed: [ClosedRange<Int64>])]
+        let id: CANID
+        let length: Int
+        let frameLength: Int
         let key: UInt32
+        let signals: [SignalCodec]
+        let conditions: [MultiplexerCondition]
+        let ranges: [ClosedRange<Int64>]
+        /// Multiplexers that select at least one signal, with the values that select something
+        /// (`multiplexer` = the multiplexer's own index); ancestors first.
+        let multiplexerChecks: [MultiplexerCondition]
+        let names: [String]
+        let units: [String]
+        let valueTables: [DBCValueTable?]
+        let indexByName: [String: Int]
 
-        init(message: DBCMessage, signals: [SignalCodec], multiplexerChecks: [(index: Int, allowed: [ClosedRange<Int64>])]) {
+        init(
+            message: DBCMessage, signals: [SignalCodec], conditions: [MultiplexerCondition], ranges: [ClosedRange<Int64>],
+            multiplexerChecks: [MultiplexerCondition], indexByName: [String: Int]
+        ) {
             self.message = message
-            self.signals = signals
-            var byName: [String: Int] = [:]
-            for (index, signal) in message.signals.enumerated() where byName[signal.name] == nil {
-                byName[signal.name] = index
-            }
-            self.indexByName = byName
-            self.multiplexerChecks = multiplexerChecks
+            self.id = message.id
+            self.length = message.length
+            self.frameLength = message.frameLength
             self.key = message.id.socketCANValue
+            self.signals = signals
+            self.conditions = conditions
+            self.ranges = ranges
+            self.multiplexerChecks = multiplexerChecks
+            self.names = message.signals.map(\.name)
+            self.units = message.signals.map(\.unit)
+            self.valueTables = message.signals.map(\.valueTable)
+            self.indexByName = indexByName
         }
 
-        /// `true` when every multiplexer condition of signal `index` holds in this payload.
+        @inline(__always)
+        func contains(_ condition: MultiplexerCondition, _ value: Int64) -> Bool {
+            if condition.isSingle { return value == condition.single }
+            for index in condition.rangeStart..<(condition.rangeStart + condition.rangeCount)
+            where ranges[index].contains(value) {
+                return true
+            }
+            return false
+        }
+
+        /// `true` when every multiplexer condition of signal `index` holds in this payload (walks up
+        /// the multiplexer tree, which compilation proved acyclic).
         @inline(__always)
         func isPresent(_ index: Int, word0: UInt64, payload: CANPayload) -> Bool {
-            for condition in signals[index].conditions {
+            var current = index
+            while true {
+                let conditionIndex = signals[current].conditionIndex
+                if conditionIndex < 0 { return true }
+                let condition = conditions[conditionIndex]
                 let multiplexer = signals[condition.multiplexer]
                 let bits = multiplexer.layout.extract(word0: word0, payload: payload)
-                guard let value = multiplexer.rawInteger(bits: bits), condition.contains(value) else { return false }
+                guard let value = multiplexer.rawInteger(bits: bits), contains(condition, value) else { return false }
+                current = condition.multiplexer
             }
-            return true
         }
 
         /// The first multiplexer that is present but whose value selects nothing.
+        @inline(__always)
         func invalidMultiplexer(word0: UInt64, payload: CANPayload) -> (name: String, value: Int64)? {
-            for check in multiplexerChecks where isPresent(check.index, word0: word0, payload: payload) {
-                let multiplexer = signals[check.index]
+            for check in multiplexerChecks where isPresent(check.multiplexer, word0: word0, payload: payload) {
+                let multiplexer = signals[check.multiplexer]
                 let bits = multiplexer.layout.extract(word0: word0, payload: payload)
                 let value = multiplexer.rawInteger(bits: bits) ?? Int64(bitPattern: bits)
-                if !check.allowed.contains(where: { $0.contains(value) }) { return (multiplexer.name, value) }
+                if !contains(check, value) { return (names[check.multiplexer], value) }
             }
             return nil
         }
     }
 
     let storage: Storage
+
+    /// Deepest multiplexer nesting a codec accepts. Real databases nest one to three levels; the cap
+    /// keeps every presence check a short walk, whatever a file declares.
+    public static let maximumMultiplexerDepth = 32
 
     /// The message this codec was compiled from.
     public var message: DBCMessage { storage.message }
@@ -96,9 +133,9 @@ public struct MessageCodec: Sendable {
         for (index, signal) in message.signals.enumerated() where indexByName[signal.name] == nil {
             indexByName[signal.name] = index
         }
-        var compiled: [SignalCodec] = []
-        compiled.reserveCapacity(message.signals.count)
-        for signal in message.signals {
+        let count = message.signals.count
+        let multiplexerOf = message.multiplexerIndices()
+        for (index, signal) in message.signals.enumerated() {
             let layout = SignalLayout(startBit: signal.startBit, length: signal.length, byteOrder: signal.byteOrder)
             guard layout.lastByte < message.length, signal.length >= 1, signal.length <= 64 else {
                 throw .signalOutsidePayload(
@@ -109,30 +146,68 @@ public struct MessageCodec: Sendable {
                 throw .invalidFloatLength(message: message.name, signal: signal.name, length: signal.length)
             default: break
             }
-            var conditions: [SignalCodec.Condition] = []
-            var current = signal.multiplexCondition
-            while let condition = current {
-                guard let multiplexer = indexByName[condition.multiplexerName],
-                    message.signals[multiplexer].isMultiplexer
-                else {
-                    throw .unknownMultiplexer(
-                        message: message.name, signal: signal.name, multiplexer: condition.multiplexerName)
+            if let condition = signal.multiplexCondition {
+                guard let multiplexer = multiplexerOf[index], message.signals[multiplexer].isMultiplexer else {
+                    throw .unknownMultiplexer(message: message.name, signal: signal.name, multiplexer: condition.multiplexerName)
                 }
-                guard conditions.count < message.signals.count else {
-                    throw .multiplexerCycle(message: message.name, signal: signal.name)
-                }
-                conditions.append(.init(multiplexer: multiplexer, ranges: condition.values))
-                current = message.signals[multiplexer].multiplexCondition
             }
-            compiled.append(SignalCodec(signal, conditions: conditions))
         }
-        var checks: [(index: Int, allowed: [ClosedRange<Int64>], depth: Int)] = []
+        // Depth in the multiplexer tree, with cycle detection: one pass, each signal visited once.
+        var depth = [Int](repeating: 0, count: count)
+        var state = [UInt8](repeating: 0, count: count)  // 0 unvisited, 1 on the current path, 2 done
+        for start in 0..<count where state[start] == 0 {
+            var path: [Int] = []
+            var current: Int? = start
+            while let node = current, state[node] == 0 {
+                state[node] = 1
+                path.append(node)
+                current = multiplexerOf[node]
+            }
+            if let node = current, state[node] == 1 {
+                throw .multiplexerCycle(message: message.name, signal: message.signals[start].name)
+            }
+            var below = current.map { depth[$0] + 1 } ?? 0
+            for node in path.reversed() {
+                depth[node] = below
+                state[node] = 2
+                below += 1
+            }
+        }
+        if let deep = depth.firstIndex(where: { $0 > Self.maximumMultiplexerDepth }) {
+            throw .multiplexerTooDeep(message: message.name, signal: message.signals[deep].name)
+        }
+
+        var compiled: [SignalCodec] = []
+        var conditions: [MultiplexerCondition] = []
+        var ranges: [ClosedRange<Int64>] = []
+        compiled.reserveCapacity(count)
+        func condition(multiplexer: Int, values: [ClosedRange<Int64>]) -> MultiplexerCondition {
+            let single = values.count == 1 && values[0].lowerBound == values[0].upperBound
+            let result = MultiplexerCondition(
+                multiplexer: multiplexer, single: single ? values[0].lowerBound : 0, isSingle: single,
+                rangeStart: ranges.count, rangeCount: values.count)
+            ranges += values
+            return result
+        }
+        for (index, signal) in message.signals.enumerated() {
+            var conditionIndex = -1
+            if let multiplexCondition = signal.multiplexCondition, let multiplexer = multiplexerOf[index] {
+                conditionIndex = conditions.count
+                conditions.append(condition(multiplexer: multiplexer, values: multiplexCondition.values))
+            }
+            compiled.append(SignalCodec(signal, conditionIndex: conditionIndex))
+        }
+        let allowedByName = message.multiplexerValuesByName()
+        var checks: [(check: MultiplexerCondition, depth: Int)] = []
         for index in message.signals.indices where message.signals[index].isMultiplexer {
-            let allowed = message.multiplexerValues(of: index)
-            if !allowed.isEmpty { checks.append((index, allowed, compiled[index].conditions.count)) }
+            if let allowed = allowedByName[message.signals[index].name], !allowed.isEmpty {
+                checks.append((condition(multiplexer: index, values: allowed), depth[index]))
+            }
         }
         checks.sort { $0.depth < $1.depth }
-        storage = Storage(message: message, signals: compiled, multiplexerChecks: checks.map { ($0.index, $0.allowed) })
+        storage = Storage(
+            message: message, signals: compiled, conditions: conditions, ranges: ranges,
+            multiplexerChecks: checks.map(\.check), indexByName: indexByName)
     }
 
     /// The handle of the signal called `name`.
@@ -164,12 +239,11 @@ public struct MessageCodec: Sendable {
     ///   (for CAN FD also the padded FD length), a remote/error frame, or a multiplexer value that
     ///   selects no signals.
     public func decode(_ frame: CANFrame) throws(CANDecodeError) -> DecodedFrame {
-        let message = storage.message
         guard !frame.isRemoteRequest, !frame.isErrorFrame else { throw .notADataFrame }
-        guard frame.id == message.id else { throw .wrongIdentifier(expected: message.id, actual: frame.id) }
+        guard frame.id == storage.id else { throw .wrongIdentifier(expected: storage.id, actual: frame.id) }
         let length = frame.data.count
-        guard length == message.length || length == message.frameLength else {
-            throw .wrongLength(expected: message.length, actual: length)
+        guard length == storage.length || length == storage.frameLength else {
+            throw .wrongLength(expected: storage.length, actual: length)
         }
         let word0 = frame.data.littleEndianWord0
         if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: frame.data) {

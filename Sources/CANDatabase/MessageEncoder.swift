@@ -7,24 +7,21 @@ public import CANCore
 /// one encoder per message and call ``reset()`` between frames to encode without allocating.
 public struct MessageEncoder: Sendable {
     let storage: MessageCodec.Storage
-    /// The payload built so far (zero bits where nothing was set).
-    public private(set) var payload: CANPayload
+    private var words = PayloadWords()
     private var isSet: [Bool]
 
     init(storage: MessageCodec.Storage) {
         self.storage = storage
-        var payload = CANPayload()
-        payload.pad(to: storage.message.frameLength)
-        self.payload = payload
         self.isSet = [Bool](repeating: false, count: storage.signals.count)
     }
 
+    /// The payload built so far (zero bits where nothing was set), at the frame length.
+    public var payload: CANPayload { words.payload(count: storage.frameLength) }
+
     /// Clears every value (payload back to zero), keeping the storage.
     public mutating func reset() {
-        var payload = CANPayload()
-        payload.pad(to: storage.message.frameLength)
-        self.payload = payload
-        for index in isSet.indices { isSet[index] = false }
+        words = PayloadWords()
+        isSet.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
     }
 
     private func index(_ handle: SignalHandle) throws(CANEncodeError) -> Int {
@@ -39,8 +36,10 @@ public struct MessageEncoder: Sendable {
         return index
     }
 
+    @inline(__always)
     private mutating func write(_ bits: UInt64, at index: Int) {
-        storage.signals[index].layout.insert(bits, into: &payload)
+        let layout = storage.signals[index].layout
+        words.withBytes { layout.insert(bits, into: $0) }
         isSet[index] = true
     }
 
@@ -48,36 +47,59 @@ public struct MessageEncoder: Sendable {
     /// `[min|max]` (unless the raw value is named in the value table) and against the bit width.
     public mutating func set(_ handle: SignalHandle, _ physical: Double) throws(CANEncodeError) {
         let index = try index(handle)
-        write(try storage.signals[index].bits(forPhysical: physical), at: index)
+        write(try bits(forPhysical: physical, at: index), at: index)
+    }
+
+    @inline(__always)
+    private func bits(forPhysical physical: Double, at index: Int) throws(CANEncodeError) -> UInt64 {
+        let storage = storage
+        return try storage.signals[index].bits(
+            forPhysical: physical, name: storage.names[index],
+            isNamed: { storage.valueTables[index]?.contains($0) == true })
     }
 
     /// Sets a raw value directly (checked against the bit width only). Used for counters, checksums,
     /// multiplexers and invalid-value markers.
     public mutating func set(_ handle: SignalHandle, raw: Int64) throws(CANEncodeError) {
         let index = try index(handle)
-        write(try storage.signals[index].bits(forRaw: raw), at: index)
+        write(try storage.signals[index].bits(forRaw: raw, name: storage.names[index]), at: index)
+    }
+
+    /// Sets the field's bits exactly as they go on the wire (right-aligned; for unsigned 64-bit values
+    /// above `Int64.max` and float bit patterns). Bits beyond the signal's length are an error.
+    public mutating func set(_ handle: SignalHandle, rawBits: UInt64) throws(CANEncodeError) {
+        let index = try index(handle)
+        let signal = storage.signals[index]
+        guard rawBits & ~signal.layout.mask == 0 else {
+            throw .rawOutOfRange(signal: storage.names[index], raw: Double(rawBits), bits: signal.layout.length, signed: false)
+        }
+        write(rawBits, at: index)
+    }
+
+    /// Sets a field's bits by signal name.
+    public mutating func set(_ name: String, rawBits: UInt64) throws(CANEncodeError) {
+        try set(SignalHandle(index: try index(named: name), messageKey: storage.key), rawBits: rawBits)
     }
 
     /// Sets the raw value that the signal's value table names `valueName`.
     public mutating func set(_ handle: SignalHandle, valueNamed valueName: String) throws(CANEncodeError) {
         let index = try index(handle)
-        let signal = storage.signals[index]
-        guard let raw = signal.valueTable?.value(named: valueName) else {
-            throw .unknownValueName(signal: signal.name, name: valueName)
+        guard let raw = storage.valueTables[index]?.value(named: valueName) else {
+            throw .unknownValueName(signal: storage.names[index], name: valueName)
         }
-        write(try signal.bits(forRaw: raw), at: index)
+        write(try storage.signals[index].bits(forRaw: raw, name: storage.names[index]), at: index)
     }
 
     /// Sets a physical value by signal name (resolves the name on every call; prefer handles in loops).
     public mutating func set(_ name: String, _ physical: Double) throws(CANEncodeError) {
         let index = try index(named: name)
-        write(try storage.signals[index].bits(forPhysical: physical), at: index)
+        write(try bits(forPhysical: physical, at: index), at: index)
     }
 
     /// Sets a raw value by signal name.
     public mutating func set(_ name: String, raw: Int64) throws(CANEncodeError) {
         let index = try index(named: name)
-        write(try storage.signals[index].bits(forRaw: raw), at: index)
+        write(try storage.signals[index].bits(forRaw: raw, name: storage.names[index]), at: index)
     }
 
     /// Sets a value-table name by signal name.
@@ -89,23 +111,32 @@ public struct MessageEncoder: Sendable {
     /// Unsets a signal and zeroes its bits (to switch a multiplexed frame to another page).
     public mutating func clear(_ handle: SignalHandle) throws(CANEncodeError) {
         let index = try index(handle)
-        storage.signals[index].layout.insert(0, into: &payload)
+        let layout = storage.signals[index].layout
+        words.withBytes { layout.insert(0, into: $0) }
         isSet[index] = false
     }
 
     /// The frame, after checking that every signal the multiplexer values select is set, that no
     /// unselected signal is set, and that every multiplexer value selects something.
     public func frame() throws(CANEncodeError) -> CANFrame {
-        let word0 = payload.littleEndianWord0
-        if let bad = storage.invalidMultiplexer(word0: word0, payload: payload) {
+        try Self.makeFrame(storage.message, validatedPayload())
+    }
+
+    /// The payload after the checks of ``frame()``.
+    func validatedPayload() throws(CANEncodeError) -> CANPayload {
+        let payload = payload
+        let word0 = words.word0
+        if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: payload) {
             throw .unknownMultiplexerValue(multiplexer: bad.name, value: bad.value)
         }
         for index in storage.signals.indices {
-            let present = storage.isPresent(index, word0: word0, payload: payload)
-            if present && !isSet[index] { throw .missingSignal(storage.signals[index].name) }
-            if !present && isSet[index] { throw .inactiveSignal(storage.signals[index].name) }
+            let present = storage.signals[index].conditionIndex < 0
+                || storage.isPresent(index, word0: word0, payload: payload)
+            if present != isSet[index] {
+                throw present ? .missingSignal(storage.names[index]) : .inactiveSignal(storage.names[index])
+            }
         }
-        return try Self.makeFrame(storage.message, payload)
+        return payload
     }
 
     static func makeFrame(_ message: DBCMessage, _ payload: CANPayload) throws(CANEncodeError) -> CANFrame {

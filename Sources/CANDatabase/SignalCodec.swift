@@ -1,63 +1,48 @@
 import CANCore
 
-/// One compiled signal: bit layout, raw ↔ physical conversion, and the multiplexer conditions under
-/// which it is present.
+/// The hot part of one compiled signal: bit layout, raw ↔ physical conversion and where its
+/// multiplexer conditions are. Trivially copyable (no references), so reading it in a decode loop
+/// costs no reference counting; names, units and value tables live in ``MessageCodec/Storage``.
 struct SignalCodec: Sendable {
-    /// "Present when multiplexer `multiplexer` has one of these raw values."
-    struct Condition: Sendable {
-        let multiplexer: Int
-        let ranges: [ClosedRange<Int64>]
-        /// The single value for the common `m<n>` case (fast path).
-        let single: Int64?
-
-        init(multiplexer: Int, ranges: [ClosedRange<Int64>]) {
-            self.multiplexer = multiplexer
-            self.ranges = ranges
-            self.single = ranges.count == 1 && ranges[0].lowerBound == ranges[0].upperBound ? ranges[0].lowerBound : nil
-        }
-
-        @inline(__always)
-        func contains(_ value: Int64) -> Bool {
-            if let single { return value == single }
-            for range in ranges where range.contains(value) { return true }
-            return false
-        }
+    enum ValueKind: UInt8, Sendable {
+        case integer, float32, float64
     }
 
-    let name: String
     let layout: SignalLayout
     let isSigned: Bool
-    let valueType: DBCSignal.ValueType
+    let kind: ValueKind
     let factor: Double
     let offset: Double
     let minimum: Double
     let maximum: Double
     let hasRange: Bool
-    let valueTable: DBCValueTable?
-    let unit: String
-    /// Every condition up the multiplexer tree (nearest multiplexer first); all must hold.
-    let conditions: [Condition]
+    let hasValueTable: Bool
+    /// Index of this signal's own multiplexer condition in `conditions`, or -1 when always present.
+    /// The multiplexer's own condition is found the same way, up the tree.
+    let conditionIndex: Int
 
-    init(_ signal: DBCSignal, conditions: [Condition]) {
-        name = signal.name
+    init(_ signal: DBCSignal, conditionIndex: Int) {
         layout = SignalLayout(startBit: signal.startBit, length: signal.length, byteOrder: signal.byteOrder)
         isSigned = signal.isSigned
-        valueType = signal.valueType
+        kind = switch signal.valueType {
+        case .integer: .integer
+        case .float32: .float32
+        case .float64: .float64
+        }
         factor = signal.factor
         offset = signal.offset
         minimum = signal.minimum
         maximum = signal.maximum
         hasRange = signal.hasPhysicalRange
-        valueTable = signal.valueTable
-        unit = signal.unit
-        self.conditions = conditions
+        hasValueTable = signal.valueTable != nil
+        self.conditionIndex = conditionIndex
     }
 
     /// The raw integer: sign-extended for signed signals; `nil` for float signals and for unsigned
     /// 64-bit values above `Int64.max`.
     @inline(__always)
     func rawInteger(bits: UInt64) -> Int64? {
-        guard valueType == .integer else { return nil }
+        guard kind == .integer else { return nil }
         if isSigned {
             let unused = UInt64(64 - layout.length)
             return Int64(bitPattern: bits << unused) >> Int64(unused)
@@ -69,7 +54,7 @@ struct SignalCodec: Sendable {
     @inline(__always)
     func physical(bits: UInt64) -> Double {
         let raw: Double
-        switch valueType {
+        switch kind {
         case .integer:
             if isSigned {
                 let unused = UInt64(64 - layout.length)
@@ -84,57 +69,65 @@ struct SignalCodec: Sendable {
     }
 
     /// The bits for a physical value, with cantools' semantics: raw = (value − offset) / factor, rounded
-    /// half to even for integer signals; `[min|max]` checked (unless both are 0, or the raw value has
-    /// a name in the value table) with a tolerance of |factor|·1e-6; then the raw value must fit the bits.
-    func bits(forPhysical value: Double) throws(CANEncodeError) -> UInt64 {
-        guard value.isFinite else { throw .notFinite(signal: name) }
+    /// half to even for integer signals; `[min|max]` checked (unless both are 0, or the raw value has a
+    /// name in the value table) with a tolerance of |factor|·1e-6; then the raw value must fit the bits.
+    /// `isNamed` answers whether a raw value has a value-table name (only asked when the signal has a table).
+    @inline(__always)
+    func bits(
+        forPhysical value: Double, name: @autoclosure () -> String, isNamed: (Int64) -> Bool
+    ) throws(CANEncodeError) -> UInt64 {
+        guard value.isFinite else { throw .notFinite(signal: name()) }
         let scaled = (value - offset) / factor
-        switch valueType {
+        switch kind {
         case .float32:
-            try checkRange(value, raw: nil)
+            try checkRange(value, name: name())
             let single = Float(scaled)
-            guard single.isFinite else { throw .rawOutOfRange(signal: name, raw: scaled, bits: 32, signed: true) }
+            guard single.isFinite else { throw .rawOutOfRange(signal: name(), raw: scaled, bits: 32, signed: true) }
             return UInt64(single.bitPattern)
         case .float64:
-            try checkRange(value, raw: nil)
-            guard scaled.isFinite else { throw .rawOutOfRange(signal: name, raw: scaled, bits: 64, signed: true) }
+            try checkRange(value, name: name())
+            guard scaled.isFinite else { throw .rawOutOfRange(signal: name(), raw: scaled, bits: 64, signed: true) }
             return scaled.bitPattern
         case .integer:
             let rounded = scaled.rounded(.toNearestOrEven)
-            guard rounded.isFinite else { throw .rawOutOfRange(signal: name, raw: rounded, bits: layout.length, signed: isSigned) }
-            let named = rounded.magnitude < 9.2e18 && valueTable?.contains(Int64(rounded)) == true
-            if !named { try checkRange(value, raw: rounded) }
-            return try bits(forRounded: rounded)
+            guard rounded.isFinite else {
+                throw .rawOutOfRange(signal: name(), raw: rounded, bits: layout.length, signed: isSigned)
+            }
+            if hasRange {
+                let named = hasValueTable && rounded.magnitude < 9.2e18 && isNamed(Int64(rounded))
+                if !named { try checkRange(value, name: name()) }
+            }
+            return try bits(forRounded: rounded, name: name())
         }
     }
 
-    private func checkRange(_ value: Double, raw: Double?) throws(CANEncodeError) {
+    @inline(__always)
+    private func checkRange(_ value: Double, name: @autoclosure () -> String) throws(CANEncodeError) {
         guard hasRange else { return }
         let tolerance = abs(factor) * 1e-6
         if value < minimum - tolerance || value > maximum + tolerance {
-            throw .outOfRange(signal: name, value: value, minimum: minimum, maximum: maximum)
+            throw .outOfRange(signal: name(), value: value, minimum: minimum, maximum: maximum)
         }
     }
 
     /// Bits for an integral raw value held in a Double, checked against the bit width.
-    private func bits(forRounded raw: Double) throws(CANEncodeError) -> UInt64 {
+    @inline(__always)
+    private func bits(forRounded raw: Double, name: @autoclosure () -> String) throws(CANEncodeError) -> UInt64 {
         let length = layout.length
         if isSigned {
             let limit = Double(sign: .plus, exponent: length - 1, significand: 1)
-            guard raw >= -limit, raw < limit else {
-                throw .rawOutOfRange(signal: name, raw: raw, bits: length, signed: true)
-            }
+            guard raw >= -limit, raw < limit else { throw .rawOutOfRange(signal: name(), raw: raw, bits: length, signed: true) }
             return UInt64(bitPattern: Int64(raw)) & layout.mask
         }
         let limit = Double(sign: .plus, exponent: length, significand: 1)
-        guard raw >= 0, raw < limit else { throw .rawOutOfRange(signal: name, raw: raw, bits: length, signed: false) }
+        guard raw >= 0, raw < limit else { throw .rawOutOfRange(signal: name(), raw: raw, bits: length, signed: false) }
         return UInt64(raw)
     }
 
     /// Bits for a raw integer (no physical range check; the bit width is checked).
-    func bits(forRaw raw: Int64) throws(CANEncodeError) -> UInt64 {
+    func bits(forRaw raw: Int64, name: @autoclosure () -> String) throws(CANEncodeError) -> UInt64 {
         let length = layout.length
-        switch valueType {
+        switch kind {
         case .float32: return UInt64(Float(raw).bitPattern)
         case .float64: return Double(raw).bitPattern
         case .integer: break
@@ -143,14 +136,24 @@ struct SignalCodec: Sendable {
             if length < 64 {
                 let limit = Int64(1) << Int64(length - 1)
                 guard raw >= -limit, raw < limit else {
-                    throw .rawOutOfRange(signal: name, raw: Double(raw), bits: length, signed: true)
+                    throw .rawOutOfRange(signal: name(), raw: Double(raw), bits: length, signed: true)
                 }
             }
             return UInt64(bitPattern: raw) & layout.mask
         }
         guard raw >= 0, length >= 63 || raw < Int64(1) << Int64(length) else {
-            throw .rawOutOfRange(signal: name, raw: Double(raw), bits: length, signed: false)
+            throw .rawOutOfRange(signal: name(), raw: Double(raw), bits: length, signed: false)
         }
         return UInt64(raw)
     }
+}
+
+/// "Present when multiplexer `multiplexer` has one of the values in `ranges[rangeStart ..< rangeStart + rangeCount]`."
+/// Trivially copyable; `single` short-cuts the common `m<n>` case.
+struct MultiplexerCondition: Sendable {
+    let multiplexer: Int
+    let single: Int64
+    let isSingle: Bool
+    let rangeStart: Int
+    let rangeCount: Int
 }

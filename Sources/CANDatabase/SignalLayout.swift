@@ -78,10 +78,23 @@ struct SignalLayout: Hashable, Sendable {
         }
     }
 
-    /// Writes the low `length` bits of `raw` into the field, leaving every other bit unchanged.
-    /// The payload must already be at least `lastByte + 1` bytes long.
-    func insert(_ raw: UInt64, into payload: inout CANPayload) {
+    /// Writes the low `length` bits of `raw` into the field of a 64-byte buffer (payload byte i at
+    /// offset i), leaving every other bit unchanged.
+    @inline(__always)
+    func insert(_ raw: UInt64, into bytes: UnsafeMutableRawBufferPointer) {
         let value = raw & mask
+        if fitsFirstWord {
+            let stored = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+            let updated: UInt64
+            if isBigEndian {
+                let word = stored.byteSwapped
+                updated = ((word & ~(mask &<< UInt64(wordShift))) | (value &<< UInt64(wordShift))).byteSwapped
+            } else {
+                updated = (stored & ~(mask &<< UInt64(wordShift))) | (value &<< UInt64(wordShift))
+            }
+            bytes.storeBytes(of: updated.littleEndian, as: UInt64.self)
+            return
+        }
         // The field shifted into position within its byte span, as (up to) 72 bits: low 64 + 8 spill.
         let low = value << UInt64(byteShift)
         let spill = byteShift == 0 ? 0 : UInt8(truncatingIfNeeded: value >> UInt64(64 - byteShift))
@@ -89,32 +102,20 @@ struct SignalLayout: Hashable, Sendable {
         let spillMask = byteShift == 0 ? 0 : UInt8(truncatingIfNeeded: mask >> UInt64(64 - byteShift))
         for offset in 0..<byteCount {
             // offset 0 is the least significant byte of the span.
-            let bits: UInt8
-            let bitsMask: UInt8
-            if offset < 8 {
-                bits = UInt8(truncatingIfNeeded: low >> UInt64(8 * offset))
-                bitsMask = UInt8(truncatingIfNeeded: lowMask >> UInt64(8 * offset))
-            } else {
-                bits = spill
-                bitsMask = spillMask
-            }
+            let bits = offset < 8 ? UInt8(truncatingIfNeeded: low >> UInt64(8 * offset)) : spill
+            let bitsMask = offset < 8 ? UInt8(truncatingIfNeeded: lowMask >> UInt64(8 * offset)) : spillMask
             let index = isBigEndian ? lastByte - offset : firstByte + offset
-            guard let old = payload.byte(at: index) else { continue }
-            payload.set((old & ~bitsMask) | (bits & bitsMask), at: index)
+            guard index < bytes.count else { continue }
+            bytes[index] = (bytes[index] & ~bitsMask) | (bits & bitsMask)
         }
     }
 
     /// Marks the field's bits in a 512-bit occupancy map (8 words, bit i = payload bit in little-endian
     /// byte order: byte i/8, bit i%8). Used for overlap checks.
     func occupancy() -> [UInt64] {
-        var words = [UInt64](repeating: 0, count: 8)
-        var scratch = CANPayload()
-        scratch.pad(to: min(CANPayload.capacity, lastByte + 1))
-        guard lastByte < CANPayload.capacity else { return words }
-        insert(.max, into: &scratch)
-        scratch.withUnsafeBytes { bytes in
-            for (index, byte) in bytes.enumerated() { words[index / 8] |= UInt64(byte) << UInt64(8 * (index % 8)) }
-        }
-        return words
+        var words = PayloadWords()
+        guard lastByte < PayloadWords.byteCount else { return [UInt64](repeating: 0, count: 8) }
+        words.withBytes { insert(.max, into: $0) }
+        return words.littleEndianWords
     }
 }

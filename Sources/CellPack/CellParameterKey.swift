@@ -86,6 +86,7 @@ public enum CellParameterKey: String, CaseIterable, Sendable, Comparable {
     case softShortConductance = "dendrites.soft_short_siemens"
     case softShortFuseRate = "dendrites.soft_short_fuse_rate_per_h"
     case softShortNoise = "dendrites.soft_short_noise_per_sqrt_s"
+    case softShortCorrelation = "dendrites.soft_short_correlation_s"
     case hardShortResistance = "dendrites.hard_short_ohm"
 
     // MARK: cathode (NCM cracking, loss of active material)
@@ -105,6 +106,7 @@ public enum CellParameterKey: String, CaseIterable, Sendable, Comparable {
     case lithiumFrequency = "abuse.lithium_frequency_mol_per_m2_s"
     case lithiumActivation = "abuse.lithium_activation_kj_per_mol"
     case lithiumHeat = "abuse.lithium_heat_kj_per_mol"
+    case seiBreachFraction = "abuse.sei_breach_fraction"
     case cathodeFrequency = "abuse.cathode_frequency_per_s"
     case cathodeActivation = "abuse.cathode_activation_kj_per_mol"
     case cathodeHeat = "abuse.cathode_heat_j_per_g"
@@ -116,6 +118,7 @@ public enum CellParameterKey: String, CaseIterable, Sendable, Comparable {
     case shutdownResistanceFactor = "abuse.shutdown_resistance_factor"
     case separatorMeltdown = "abuse.separator_meltdown_c"
     case meltdownShortResistance = "abuse.meltdown_short_ohm"
+    case meltdownSpread = "abuse.meltdown_spread_s"
     case lithiumMelting = "abuse.lithium_melting_c"
     case moltenAreaFactor = "abuse.molten_area_factor"
     case ventPressure = "abuse.vent_pressure_kpa"

@@ -51,6 +51,11 @@ public enum PackParameterKey: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// The YAML section the key lives in.
+    public var section: String { String(rawValue.prefix { $0 != "." }) }
+    /// The key's name inside its section.
+    public var name: String { String(rawValue.drop { $0 != "." }.dropFirst()) }
+
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

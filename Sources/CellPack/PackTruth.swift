@@ -36,6 +36,22 @@ public enum ThermalRunawayState: UInt8, CaseIterable, Hashable, Sendable {
     case burnedOut = 3
 }
 
+/// How far each exothermic abuse reaction has gone in a cell.
+public struct AbuseExtents: Hashable, Sendable {
+    /// SEI decomposed by heat, g (starts at 69 °C at the earliest [S0:L239]).
+    public var seiDecomposedGrams: Double
+    /// Lithium consumed by the Li–electrolyte reaction, mol.
+    public var lithiumReactedMoles: Double
+    /// Cathode–electrolyte conversion α (starts at the autocatalytic seed).
+    public var cathodeConversion: Double
+    /// Separator has shut down (pores closed).
+    public var separatorShutDown: Bool
+    /// Separator has melted down (internal short spreading).
+    public var separatorMeltedDown: Bool
+    /// Lithium has melted.
+    public var lithiumMolten: Bool
+}
+
 /// Where the lithium of a cell is, Ah (lithium counted as charge). The sum is conserved.
 public struct LithiumInventory: Hashable, Sendable {
     /// In the cathode, within its rated window.
@@ -89,6 +105,8 @@ public struct CellTruth: Hashable, Sendable {
     public var thermalRunaway: ThermalRunawayState
     /// Self-heating rate from exothermic reactions, K/s.
     public var selfHeatingKelvinPerSecond: Double
+    /// Progress of the abuse reactions and the separator / lithium state changes.
+    public var abuse: AbuseExtents
     /// Longest connected dendrite, µm (a hard short when it crosses the separator).
     public var dendriteLengthMicrometres: Double
     /// Anode roughness, 0 (flat foil) … 1 (fully mossy).
@@ -101,10 +119,12 @@ public struct CellTruth: Hashable, Sendable {
     public var softShortSiemens: Double
     /// A hard internal short is present (dendrite through the separator, meltdown, molten lithium or nail).
     public var hardShort: Bool
-    /// Coulombic efficiency of the last completed cycle as a cycler would measure it (discharge / charge).
-    public var coulombicEfficiency: Double
-    /// Lithium efficiency of the anode in the last completed cycle: 1 − lithium lost / lithium plated.
-    public var lithiumEfficiency: Double
+    /// Coulombic efficiency of the last completed cycle as a cycler would measure it (discharge / charge); nil
+    /// before the first cycle. While excess lithium remains it reflects the cathode and stays near 1 [S0:L229].
+    public var coulombicEfficiency: Double?
+    /// Lithium efficiency of the anode in the last completed cycle: 1 − lithium lost / lithium plated; nil before
+    /// the first cycle.
+    public var lithiumEfficiency: Double?
     /// Completed charge–discharge cycles.
     public var completedCycles: Int
     /// Lithium inventory split.

@@ -60,18 +60,20 @@ struct WaveformSchedule: Sendable {
             if headUsed == 0 { headSegments.0 = segment } else { headSegments.1 = segment }
             headUsed += 1
         }
-        var level = position < first ? 0 : 1
-        while left > 0, position < period, headUsed < 2 {
-            let boundary = level == 0 ? first : period
-            let seconds = min(boundary - position, left)
-            if seconds > 0 {
-                addHead(Segment(level: level, seconds: seconds))
-                if level == 0 { spent.0 += seconds } else { spent.1 += seconds }
-                left -= seconds
-                position += seconds
-            }
-            if position >= boundary { level += 1 }
-            if level > 1 { break }
+        // Finish the period the phase is in: the rest of level 0 (if inside it), then the rest of level 1.
+        // Boundaries are set exactly, never reached by accumulation, so rounding cannot add sliver segments.
+        if position < first {
+            let seconds = min(first - position, left)
+            addHead(Segment(level: 0, seconds: seconds))
+            spent.0 += seconds
+            left -= seconds
+            position = seconds == first - position ? first : position + seconds
+        }
+        if left > 0, position < period {
+            let seconds = min(period - position, left)
+            addHead(Segment(level: 1, seconds: seconds))
+            spent.1 += seconds
+            left -= seconds
         }
         head = headSegments
         headCount = headUsed
@@ -118,20 +120,34 @@ enum Lag {
     @inline(__always)
     static func memory(_ seconds: Double, _ tau: Double) -> Double {
         let ratio = seconds / tau
-        if ratio < 1e-12 { return seconds }
-        return -Double.expMinusOne(-ratio) * tau
+        // Series below 0.01 (relative error < 1e-10) avoids the exponential for slow lags.
+        if ratio < 0.01 { return seconds * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio / 24))) }
+        return (1 - Double.exp(-ratio)) * tau
     }
 
     /// Response of the lag over `schedule` from `x0`.
     @inline(__always)
-    static func respond(_ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double)) -> LagResponse {
+    static func respond(
+        _ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double), constantDecay: Double? = nil
+    ) -> LagResponse {
         if schedule.isConstant {
             let seconds = schedule.duration
+            if let decay = constantDecay, tau.0.isFinite {
+                // exp(−dt/τ) supplied by the caller (shared by every cell): no transcendental call here.
+                let g = tau.0 * (1 - decay)
+                return LagResponse(end: u.0 + (x0 - u.0) * decay, integral: (u.0 * seconds + (x0 - u.0) * g, 0))
+            }
             let g = memory(seconds, tau.0)
             let decay = 1 - g / tau.0
             let end = u.0 + (x0 - u.0) * (tau.0.isFinite ? decay : 1)
             return LagResponse(end: end, integral: (u.0 * seconds + (x0 - u.0) * g, 0))
         }
+        return respondPeriodic(schedule, from: x0, tau: tau, target: u)
+    }
+
+    /// The general case: head segments, whole periods in closed form, tail segments.
+    @inline(never)
+    static func respondPeriodic(_ schedule: WaveformSchedule, from x0: Double, tau: (Double, Double), target u: (Double, Double)) -> LagResponse {
         var x = x0
         var integral = (0.0, 0.0)
         @inline(__always)

@@ -41,6 +41,22 @@ public struct DeadlineScheduler {
         return deadline
     }
 
+    /// Marks the current cycle as started at `wokeAtNanoseconds` (for loops that wait by other means,
+    /// e.g. `poll` with a timeout until the deadline) and returns its deadline. Records the lateness and
+    /// skips whole missed periods like ``waitForNextCycle(interruptible:)``.
+    public mutating func completeCycle(wokeAtNanoseconds woke: Int64) -> Int64 {
+        if woke > nextDeadlineNanoseconds + periodNanoseconds {
+            let behind = (woke - nextDeadlineNanoseconds) / periodNanoseconds
+            missedCycles &+= UInt64(behind)
+            nextDeadlineNanoseconds += behind * periodNanoseconds
+        }
+        _ = lateness.record(UInt64(max(woke - nextDeadlineNanoseconds, 0)))
+        let deadline = nextDeadlineNanoseconds
+        nextDeadlineNanoseconds += periodNanoseconds
+        cycles &+= 1
+        return deadline
+    }
+
     /// Lateness percentiles in microseconds: p50, p90, p99, p99.9 and maximum.
     public var jitterSummary: JitterSummary {
         JitterSummary(

@@ -24,7 +24,7 @@ enum SensorNodesBenchmarks {
     static func run() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let database = try CANDatabase.parse([UInt8](Data(contentsOf: root.appendingPathComponent("Firmware/bms.dbc"))))
-        let configuration = try NodeConfiguration.load(path: root.appendingPathComponent("Firmware/nodes/default.yaml").path)
+        let configuration = try NodeConfigurationFile.load(path: root.appendingPathComponent("Firmware/nodes/default.yaml").path)
         let template = try PackNodes(configuration: configuration, database: database, seed: 1)
         let readings = PackReadings(
             packVolts: 355, linkVolts: 355, packCurrentAmps: -20, enclosureGasPPM: GasAmounts(hydrogen: 3), isolationOhms: 5e6)

@@ -7,6 +7,8 @@ import Glibc
 let suites: [(name: String, run: () throws -> Void)] = [
     ("candump", CANCoreBenchmarks.run),
     ("virtual-bus", VirtualBusBenchmarks.run),
+    ("dbc", CANDatabaseBenchmarks.run),
+    ("pack", CellPackBenchmarks.run),
     ("nodes", SensorNodesBenchmarks.run),
 ]
 

@@ -36,8 +36,8 @@ struct NodeConfigurationTests {
         #expect(comment.contains("\(Int(config[.contactorCommandTimeout])) ms"))
     }
 
-    func load(_ yaml: String) throws(ConfigError) -> NodeConfiguration {
-        try NodeConfiguration(document: ConfigDocument(yaml: yaml, file: "nodes.yaml"))
+    func load(_ yaml: String) throws(ParameterFileError) -> NodeConfiguration {
+        try NodeConfigurationFile.parse(yaml: yaml, file: "nodes.yaml")
     }
 
     /// The default file's text with one line replaced.
@@ -47,14 +47,15 @@ struct NodeConfigurationTests {
         return text.replacingOccurrences(of: old, with: new)
     }
 
-    /// The error loading `yaml` gives, or a recorded issue when it loads.
+    /// The first problem loading `yaml` reports, or a recorded issue when it loads.
     func loadError(_ yaml: String, _ what: String) -> ConfigError? {
         do {
             _ = try load(yaml)
             Issue.record("\(what) accepted")
             return nil
         } catch {
-            return error
+            #expect(!error.problems.isEmpty)
+            return error.problems.first
         }
     }
 
@@ -89,7 +90,7 @@ struct NodeConfigurationTests {
         }
         // A missing key.
         if let error = loadError("name: x\ncell_monitoring: {}\n", "an empty file") {
-            #expect(error.reason.contains("missing required key"))
+            #expect(error.reason.contains("missing"))
         }
         // Inconsistent pair: the alarm threshold above the warning threshold.
         if let error = loadError(try defaultText(replacing: "alarm_kohm: {value: 100,", with: "alarm_kohm: {value: 300,"), "alarm above warning") {
@@ -97,7 +98,23 @@ struct NodeConfigurationTests {
             #expect(error.line > 0)
         }
         // Broken YAML.
-        #expect(throws: ConfigError.self) { try load("name: [unclosed") }
+        #expect(throws: ParameterFileError.self) { try load("name: [unclosed") }
+    }
+
+    @Test func everyProblemIsReportedAtOnce() throws {
+        var text = try defaultText(replacing: "boards: {value: 8,", with: "boards: {value: 80,")
+        text = text.replacingOccurrences(of: "    beta_k:", with: "    betta_k:")
+        text = text.replacingOccurrences(of: "close_ms: {value: 20, source:", with: "close_ms: {value: twenty, source:")
+        do {
+            _ = try load(text)
+            Issue.record("broken file accepted")
+        } catch {
+            let keys = error.problems.map(\.key)
+            #expect(keys.contains("cell_monitoring.ntc.betta_k"))
+            #expect(keys.contains("contactors.close_ms.value"))
+            #expect(error.problems.allSatisfy { $0.line > 0 && $0.file == "nodes.yaml" })
+            #expect(error.description.split(separator: "\n").count == error.problems.count)
+        }
     }
 
     @Test func validateReportsEveryProblem() throws {

@@ -1,6 +1,6 @@
 import CANCore
 import CANDatabase
-@testable import CellPack
+import CellPack
 import FirmwareConfig
 import Foundation
 import SensorNodes
@@ -17,7 +17,16 @@ enum Fixtures {
         try CANDatabase.parse([UInt8](Data(contentsOf: URL(fileURLWithPath: databasePath))))
     }
     private static let loadedConfiguration: Result<NodeConfiguration, any Error> = Result {
-        try NodeConfiguration.load(path: configurationPath)
+        try NodeConfigurationFile.load(path: configurationPath)
+    }
+    /// A real pack's truth, as templates for synthetic cells and packs (CellTruth and PackTruth have no public
+    /// initializers; every field is settable).
+    private static let templates: Result<(cell: CellTruth, pack: PackTruth), any Error> = Result {
+        let cell = try CellParameterFile.load(path: packageRoot.appendingPathComponent("Firmware/cells/li-metal-ncm811-pouch.yaml").path)
+        let pack = try PackParameterFile.load(path: packageRoot.appendingPathComponent("Firmware/packs/96s2p.yaml").path)
+        let virtual = try VirtualPack(cell: cell, pack: pack, seed: 1)
+        guard let first = virtual.cell(0) else { throw TestFailure("the pack has no cell 0") }
+        return (first, virtual.truth)
     }
 
     static func database() throws -> CANDatabase { try loadedDatabase.get() }
@@ -34,17 +43,15 @@ enum Fixtures {
         try PackNodes(configuration: configuration(changes), database: database(), seed: seed)
     }
 
-    /// A cell with the fields the nodes read set; the rest plausible.
+    /// A cell with the fields the nodes read set; the rest from a new cell of the default pack.
     static func cell(volts: Double = 3.7, celsius: Double = 25, thickness: Double = 8) -> CellTruth {
-        CellTruth(
-            terminalVolts: volts, openCircuitVolts: volts, stateOfCharge: 0.5, cathodeStateOfCharge: 0.5, coreCelsius: celsius,
-            surfaceCelsius: celsius, currentAmps: 0, capacityAh: 5, ohmicResistance: 0.002, totalResistance: 0.004,
-            heatWatts: 0, gasMoles: GasAmounts(), internalPressureKilopascals: 0, thicknessMillimetres: thickness,
-            vented: false, thermalRunaway: .normal, selfHeatingKelvinPerSecond: 0, dendriteLengthMicrometres: 0,
-            roughness: 0, dendriteRiskIndex: 0, sandsTimeSeconds: .infinity, softShortSiemens: 0, hardShort: false,
-            coulombicEfficiency: 0.999, lithiumEfficiency: 0.99, completedCycles: 0,
-            lithium: LithiumInventory(cathode: 5, anodeActive: 5, sei: 0, dead: 0, trappedInCathode: 0),
-            electrolyteGrams: 10, cathodeLossFraction: 0)
+        var cell = try! templates.get().cell
+        cell.terminalVolts = volts
+        cell.openCircuitVolts = volts
+        cell.surfaceCelsius = celsius
+        cell.coreCelsius = celsius
+        cell.thicknessMillimetres = thickness
+        return cell
     }
 
     /// 96 groups × 2 cells.
@@ -56,10 +63,16 @@ enum Fixtures {
         volts: Double = 355.2, link: Double = 355.2, amps: Double = 0, gas: GasAmounts = GasAmounts(), smoke: Double = 0,
         isolationOhms: Double = 5e6
     ) -> PackTruth {
-        PackTruth(
-            elapsedSeconds: 0, packVolts: volts, linkVolts: link, packCurrentAmps: amps, averageCurrentAmps: amps,
-            inrushPeakAmps: 0, enclosureGasPPM: gas, smokeMilligramsPerCubicMetre: smoke, isolationOhms: isolationOhms,
-            ventedCells: 0, runawayCells: 0)
+        var pack = try! templates.get().pack
+        pack.packVolts = volts
+        pack.linkVolts = link
+        pack.packCurrentAmps = amps
+        pack.averageCurrentAmps = amps
+        pack.inrushPeakAmps = 0
+        pack.enclosureGasPPM = gas
+        pack.smokeMilligramsPerCubicMetre = smoke
+        pack.isolationOhms = isolationOhms
+        return pack
     }
 
     static let codecs: Result<DatabaseCodec, any Error> = Result { DatabaseCodec(try database()) }

@@ -1,0 +1,213 @@
+import RealModule
+import SeededRandom
+
+extension VirtualPack {
+    /// Advances the pack by `seconds` of simulated time under `inputs`.
+    ///
+    /// Order inside a step: every cell's Thevenin equivalent at the start of the step; per-group current
+    /// sharing (parallel cells share one voltage, so a weak or shorted cell draws current from its neighbours);
+    /// contactors, precharge and DC link; each cell's electrochemistry, degradation, dendrites, shorts, abuse
+    /// kinetics and gas; the thermal network; the enclosure. A non-finite or non-positive duration does nothing.
+    public mutating func step(_ inputs: PackInputs, duration seconds: Double) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        let demand = inputs.current.sanitized
+        if demand != waveform {
+            waveform = demand
+            phase = 0
+        }
+        let schedule = WaveformSchedule(demand, phase: phase, duration: seconds)
+        if !demand.isConstant {
+            phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
+        }
+        let kernel = CellKernel(constants: cellConstants, schedule: schedule)
+        // Move the columns out of `self` for the step so the hot loops work through raw pointers: one
+        // uniqueness check per buffer per step instead of one per element.
+        var cellStorage: [Double] = []
+        var workStorage: [Double] = []
+        var generators: [Xoshiro256] = []
+        swap(&cellStorage, &columns.storage)
+        swap(&workStorage, &scratch.storage)
+        swap(&generators, &random)
+        let fixedStorage = fixed.storage
+        let count = packConstants.cellCount
+        cellStorage.withUnsafeMutableBufferPointer { cells in
+            workStorage.withUnsafeMutableBufferPointer { work in
+                generators.withUnsafeMutableBufferPointer { generator in
+                    fixedStorage.withUnsafeBufferPointer { constant in
+                        guard let c = cells.baseAddress, let w = work.baseAddress, let g = generator.baseAddress,
+                            let f = constant.baseAddress
+                        else { return }
+                        let buffers = StepBuffers(cells: c, work: w, random: g, fixed: f, count: count)
+                        prepareCells(kernel, buffers)
+                        let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
+                        let levels = connectLink(
+                            inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
+                        advanceCells(kernel, packLevels: levels, buffers)
+                        conductHeat(inputs, seconds: seconds, buffers)
+                    }
+                }
+            }
+        }
+        swap(&cellStorage, &columns.storage)
+        swap(&workStorage, &scratch.storage)
+        swap(&generators, &random)
+        updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
+        elapsed += seconds
+    }
+
+    /// Phase A: every cell's Thevenin equivalent for the step.
+    func prepareCells(_ kernel: CellKernel, _ b: StepBuffers) {
+        for index in 0..<b.count {
+            StepScratch.store(kernel.prepare(b.cell(index), b.fixed(index)), b.work, index, b.count)
+        }
+    }
+
+    /// Phase B: per-group Norton sums; returns the pack's Thevenin source voltage and resistance.
+    mutating func solveGroups(_ balancing: [Bool], _ b: StepBuffers) -> (Double, Double) {
+        let m = packConstants.parallelCount
+        let n = b.count
+        var packSource = 0.0
+        var packOhms = 0.0
+        for group in 0..<packConstants.seriesCount {
+            let bleeding = group < balancing.count && balancing[group]
+            groups.balancing[group] = bleeding
+            var current = 0.0
+            var conductance = bleeding ? packConstants.balancingSiemens : 0
+            for k in 0..<m {
+                let index = group * m + k
+                let inverse = 1 / b.work[StepScratch.Field.effectiveOhms.rawValue * n + index]
+                current += b.work[StepScratch.Field.sourceVolts.rawValue * n + index] * inverse
+                conductance += inverse + b.work[StepScratch.Field.shuntSiemens.rawValue * n + index]
+            }
+            groups.sourceCurrent[group] = current
+            groups.conductance[group] = conductance
+            packSource += current / conductance
+            packOhms += 1 / conductance + packConstants.interconnectOhms
+        }
+        return (packSource, packOhms)
+    }
+
+    /// Phase C: contactors, precharge and DC link. Returns the pack current during level 0 and level 1 of the
+    /// demand waveform (A, + discharge) and updates the link voltage.
+    ///
+    /// The link capacitor sees the pack's Thevenin source through the pack resistance (main path) or the
+    /// precharge resistor (precharge path); its voltage is a first-order lag solved exactly over the waveform, so
+    /// closing unprecharged gives the real inrush and precharge the real RC rise. The charger/load current source
+    /// draws only while the main path is closed.
+    mutating func connectLink(
+        _ contactors: ContactorStates, demand: CurrentWaveform, schedule: WaveformSchedule, packSource: Double, packOhms: Double
+    ) -> (Double, Double) {
+        let dt = schedule.duration
+        let capacitance = packConstants.linkFarads
+        let shunt = 1 / packConstants.bleedOhms + link.externalShortSiemens
+        let startVolts = link.linkVolts
+        let main = contactors.mainNegative && contactors.mainPositive
+        guard main || (contactors.mainNegative && contactors.precharge) else {
+            // Open: the link discharges through its bleed resistor (and an external short, if any).
+            link.linkVolts = startVolts * Double.exp(-dt * shunt / capacitance)
+            link.averageCurrent = 0
+            link.packCurrent = 0
+            link.inrushPeak = 0
+            return (0, 0)
+        }
+        let series = main ? packOhms : packConstants.prechargeOhms + packOhms
+        let load = main ? (demand.firstAmps, demand.isConstant ? demand.firstAmps : demand.secondAmps) : (0, 0)
+        let conductance = 1 / series + shunt
+        let tau = capacitance / conductance
+        let target = ((packSource / series - load.0) / conductance, (packSource / series - load.1) / conductance)
+        let response = Lag.respond(schedule, from: startVolts, tau: (tau, tau), target: target)
+        let (t0, t1) = schedule.levelSeconds
+        // Pack current = (E − V)/R_series, averaged over each level's time.
+        let levels = (
+            t0 > 0 ? (packSource * t0 - response.integral.0) / series / t0 : (packSource - startVolts) / series,
+            t1 > 0 ? (packSource * t1 - response.integral.1) / series / t1 : (packSource - startVolts) / series
+        )
+        link.inrushPeak = max(abs(packSource - startVolts) / series - abs(load.0), 0)
+        link.linkVolts = response.end
+        link.averageCurrent = (levels.0 * t0 + levels.1 * t1) / dt
+        link.packCurrent = (packSource - response.end) / series
+        return levels
+    }
+
+    /// Phase D: per-group current sharing and every cell's step.
+    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double), _ b: StepBuffers) {
+        let m = packConstants.parallelCount
+        let n = b.count
+        let endLevel = kernel.schedule.endLevel
+        let shunt = StepScratch.Field.shuntSiemens.rawValue * n
+        let ends = StepScratch.Field.endCurrent.rawValue * n
+        let heat = StepScratch.Field.coreHeat.rawValue * n
+        let reaction = StepScratch.Field.reactionHeat.rawValue * n
+        var released = GasAmounts()
+        var smoke = 0.0
+        var leaked = 0.0
+        var packVolts = 0.0
+        for group in 0..<packConstants.seriesCount {
+            let conductance = groups.conductance[group]
+            let openCircuit = groups.sourceCurrent[group] / conductance
+            var groupVolts = 0.0
+            var weights = 0.0
+            for k in 0..<m {
+                let index = group * m + k
+                let prepared = StepScratch.load(b.work, index, n)
+                // Cell current i = αI + β with α = 1/(S_G R), β = (E − V_oc)/R: parallel cells share the voltage.
+                let share = 1 / (conductance * prepared.effectiveOhms)
+                let offset = (prepared.sourceVolts - openCircuit) / prepared.effectiveOhms
+                let levels = (share * packLevels.0 + offset, share * packLevels.1 + offset)
+                var state = b.cell(index)
+                let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: b.fixed(index), random: &b.random[index])
+                b.work[ends + index] = endLevel == 0 ? levels.0 : levels.1
+                b.work[heat + index] = out.coreHeat
+                b.work[reaction + index] = out.reactionHeat
+                released.hydrogen += out.released.hydrogen
+                released.carbonMonoxide += out.released.carbonMonoxide
+                released.carbonDioxide += out.released.carbonDioxide
+                released.hydrocarbons += out.released.hydrocarbons
+                released.oxygen += out.released.oxygen
+                smoke += out.smokeGrams
+                leaked += out.leakedGrams
+                groupVolts += state.terminalVolts / prepared.effectiveOhms
+                weights += 1 / prepared.effectiveOhms
+            }
+            // Parallel cells share one terminal voltage; each cell's terminal current follows from it.
+            groupVolts /= weights
+            for k in 0..<m {
+                let index = group * m + k
+                b.slot(.terminalVolts, index).pointee = groupVolts
+                b.slot(.currentAmps, index).pointee = b.work[ends + index] - b.work[shunt + index] * groupVolts
+            }
+            groups.volts[group] = groupVolts
+            groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
+            packVolts += groupVolts
+        }
+        enclosure.gas.hydrogen += released.hydrogen
+        enclosure.gas.carbonMonoxide += released.carbonMonoxide
+        enclosure.gas.carbonDioxide += released.carbonDioxide
+        enclosure.gas.hydrocarbons += released.hydrocarbons
+        enclosure.gas.oxygen += released.oxygen
+        enclosure.smokeGrams += smoke
+        enclosure.leakedGrams += leaked
+        let endAmps = endLevel == 0 ? packLevels.0 : packLevels.1
+        link.packVolts = packVolts - endAmps * packConstants.interconnectOhms * Double(packConstants.seriesCount)
+    }
+}
+
+/// Raw pointers to the pack's columns for the duration of one step (see ``VirtualPack/step(_:duration:)``).
+struct StepBuffers {
+    let cells: UnsafeMutablePointer<Double>
+    let work: UnsafeMutablePointer<Double>
+    let random: UnsafeMutablePointer<Xoshiro256>
+    let fixed: UnsafePointer<Double>
+    let count: Int
+
+    @inline(__always)
+    func cell(_ index: Int) -> CellState { CellState(cell: cells + CellColumns.offset(index)) }
+
+    @inline(__always)
+    func fixed(_ index: Int) -> CellFixed { FixedColumns.load(fixed, index, count) }
+
+    @inline(__always)
+    func slot(_ field: CellField, _ index: Int) -> UnsafeMutablePointer<Double> {
+        cells + (CellColumns.offset(index) &+ field.rawValue &* CellColumns.tile)
+    }
+}

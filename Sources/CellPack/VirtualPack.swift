@@ -1,0 +1,241 @@
+import RealModule
+import SeededRandom
+
+/// The virtual cell pack the firmware is tested against: NsMp lithium-metal | NCM cells with a 2RC ECM,
+/// two-node thermal model, degradation, dendrites, shorts, healing response, abuse reactions and gas, behind
+/// contactors, a precharge resistor and a DC-link capacitor.
+///
+/// Pure and deterministic: time enters as the step duration, randomness from per-cell ``Xoshiro256`` streams of
+/// the seed; the same seed, parameters and inputs give a bit-identical trajectory. State is stored as
+/// structure-of-arrays columns preallocated at construction; ``step(_:duration:)`` does not allocate and its cost
+/// grows linearly with the number of cells.
+///
+/// ```swift
+/// let cell = try CellParameterFile.load(path: "Firmware/cells/li-metal-ncm811-pouch.yaml")
+/// let topology = try PackParameterFile.load(path: "Firmware/packs/96s2p.yaml")
+/// var pack = try VirtualPack(cell: cell, pack: topology, seed: 42, initialStateOfCharge: 0.2)
+/// let charge = PackInputs(current: .constant(-5), contactors: .closed)
+/// for _ in 0..<3_600 { pack.step(charge, duration: 1) }
+/// print(pack.truth.packVolts, pack.cell(0)?.terminalVolts ?? .nan)
+/// ```
+public struct VirtualPack: Sendable {
+    /// The cell parameters the pack was built from.
+    public let cellParameters: CellParameters
+    /// The pack parameters the pack was built from.
+    public let packParameters: PackParameters
+    /// Seed of every random stream (spread and soft-short noise).
+    public let seed: UInt64
+
+    let cellConstants: CellConstants
+    let packConstants: PackConstants
+    var columns: CellColumns
+    var fixed: FixedColumns
+    var random: [Xoshiro256]
+    var scratch: StepScratch
+    var groups: GroupColumns
+    var link: LinkState
+    var enclosure: EnclosureState
+    var elapsed: Double = 0
+    var enclosureKelvin: Double = PhysicalConstants.referenceKelvin
+    var waveform: CurrentWaveform = .rest
+    var phase: Double = 0
+
+    /// Builds a pack of new cells at `initialStateOfCharge` (0…1 of the rated window) and `initialCelsius`,
+    /// with cell-to-cell spread drawn from `seed`. Throws every parameter problem at once.
+    public init(
+        cell: CellParameters, pack: PackParameters, seed: UInt64, initialStateOfCharge: Double = 0.5, initialCelsius: Double = 25
+    ) throws(InvalidParameters) {
+        var problems = cell.validate() + pack.validate()
+        if !(initialStateOfCharge.isFinite && (0...1).contains(initialStateOfCharge)) {
+            problems.append(ParameterProblem(key: "initialStateOfCharge", reason: "\(initialStateOfCharge) is outside 0…1"))
+        }
+        if !(initialCelsius.isFinite && (-60...150).contains(initialCelsius)) {
+            problems.append(ParameterProblem(key: "initialCelsius", reason: "\(initialCelsius) is outside −60…150 °C"))
+        }
+        guard problems.isEmpty else { throw InvalidParameters(problems: problems) }
+        cellParameters = cell
+        packParameters = pack
+        self.seed = seed
+        let pc = PackConstants(pack)
+        let cc = CellConstants(cell, stackPressure: pc.stackPressure)
+        cellConstants = cc
+        packConstants = pc
+        let count = pc.cellCount
+        columns = CellColumns(count: count)
+        fixed = FixedColumns(count: count)
+        random = []
+        random.reserveCapacity(count)
+        scratch = StepScratch(count: count)
+        groups = GroupColumns(count: pc.seriesCount)
+        let kelvin = PhysicalConstants.kelvin(celsius: initialCelsius)
+        link = LinkState()
+        enclosure = EnclosureState()
+        for index in 0..<count {
+            var generator = Xoshiro256(seed: seed, stream: UInt64(index))
+            let capacityScale = min(max(1 + pc.capacitySpread * generator.nextGaussian(), 0.5), 1.5)
+            let resistanceScale = min(max(1 + pc.resistanceSpread * generator.nextGaussian(), 0.2), 5)
+            let leakageScale = Double.exp(pc.selfDischargeSpread * generator.nextGaussian())
+            random.append(generator)
+            let sites = cc.nominalAh * capacityScale
+            let anodeAtEmpty = cc.foilAh - cc.formationSEIAh
+            fixed.store(
+                CellFixed(
+                    resistanceScale: resistanceScale, leakageSiemens: cc.leakageSiemens * leakageScale, initialSites: sites,
+                    initialAnode: anodeAtEmpty), at: index)
+            columns.withState(index) { state in
+            state.cathodeSites = sites
+            state.cathodeCharge = initialStateOfCharge * sites
+            state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
+            state.seiLithium = cc.formationSEIAh
+            state.seiMetastable = cc.formationSEIAh / PhysicalConstants.ampereHoursPerMole * cc.seiMolarMass
+            state.electrolyte = cc.initialElectrolyteGrams
+            state.coreKelvin = kelvin
+            state.surfaceKelvin = kelvin
+            state.cathodeConversion = cc.cathodeInitialConversion
+            state.lastEfficiency = .nan
+            state.lastLithiumEfficiency = .nan
+            state.sandsTime = .infinity
+            state.strippingAge = 1e9
+            }
+        }
+        // Consistent start-of-life observables before the first step.
+        let schedule = WaveformSchedule(.rest, phase: 0, duration: 1)
+        let kernel = CellKernel(constants: cc, schedule: schedule)
+        for index in 0..<count {
+            let cellFixed = fixed.load(index)
+            columns.withState(index) { state in
+            let prepared = kernel.prepare(state, cellFixed)
+            state.openCircuitVolts = prepared.openCircuitVolts
+            state.terminalVolts = prepared.openCircuitVolts
+            state.ohmicResistance = prepared.r0
+            state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
+            }
+        }
+        var packVolts = 0.0
+        for group in 0..<pc.seriesCount {
+            var sum = 0.0
+            for k in 0..<pc.parallelCount { sum += columns[.terminalVolts, group * pc.parallelCount + k] }
+            groups.volts[group] = sum / Double(pc.parallelCount)
+            packVolts += groups.volts[group]
+        }
+        link.packVolts = packVolts
+    }
+
+    /// Number of cells (series × parallel).
+    public var cellCount: Int { packConstants.cellCount }
+    /// Series groups.
+    public var seriesCount: Int { packConstants.seriesCount }
+    /// Cells per group.
+    public var parallelCount: Int { packConstants.parallelCount }
+    /// Simulated time since construction, s.
+    public var elapsedSeconds: Double { elapsed }
+}
+
+/// Per-cell constants drawn at construction (production spread), one column each in a single buffer.
+struct FixedColumns: Sendable {
+    static let fields = 4
+    var storage: [Double]
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        storage = Array(repeating: 0, count: count * Self.fields)
+    }
+
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> CellFixed {
+        CellFixed(
+            resistanceScale: base[index], leakageSiemens: base[count &+ index],
+            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index])
+    }
+
+    func load(_ index: Int) -> CellFixed {
+        storage.withUnsafeBufferPointer { Self.load($0.baseAddress!, index, count) }
+    }
+
+    mutating func store(_ fixed: CellFixed, at index: Int) {
+        storage[index] = fixed.resistanceScale
+        storage[count + index] = fixed.leakageSiemens
+        storage[2 * count + index] = fixed.initialSites
+        storage[3 * count + index] = fixed.initialAnode
+    }
+}
+
+/// Per-step working columns (start-of-step Thevenin equivalents, heat, neighbours' temperatures), one buffer.
+struct StepScratch: Sendable {
+    enum Field: Int, CaseIterable {
+        case openCircuitVolts, entropic, r0, r1, r2, sourceVolts, effectiveOhms, shuntSiemens, seiRate
+        case coreHeat, reactionHeat, surfaceSnapshot, endCurrent
+    }
+
+    var storage: [Double]
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        storage = Array(repeating: 0, count: count * Field.allCases.count)
+    }
+
+    subscript(_ field: Field, _ index: Int) -> Double {
+        get { storage[field.rawValue * count + index] }
+        set { storage[field.rawValue * count + index] = newValue }
+    }
+
+    @inline(__always)
+    static func store(_ p: PreparedCell, _ base: UnsafeMutablePointer<Double>, _ index: Int, _ count: Int) {
+        base[index] = p.openCircuitVolts
+        base[count &+ index] = p.entropic
+        base[2 &* count &+ index] = p.r0
+        base[3 &* count &+ index] = p.r1
+        base[4 &* count &+ index] = p.r2
+        base[5 &* count &+ index] = p.sourceVolts
+        base[6 &* count &+ index] = p.effectiveOhms
+        base[7 &* count &+ index] = p.shuntSiemens
+        base[8 &* count &+ index] = p.seiRate
+    }
+
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> PreparedCell {
+        PreparedCell(
+            openCircuitVolts: base[index], entropic: base[count &+ index], r0: base[2 &* count &+ index], r1: base[3 &* count &+ index],
+            r2: base[4 &* count &+ index], sourceVolts: base[5 &* count &+ index], effectiveOhms: base[6 &* count &+ index],
+            shuntSiemens: base[7 &* count &+ index], seiRate: base[8 &* count &+ index])
+    }
+}
+
+/// Per-group columns: Thevenin equivalent of the step, voltages and balancing currents.
+struct GroupColumns: Sendable {
+    /// Σ E_k/R_k over the group's cells, A.
+    var sourceCurrent: [Double]
+    /// Σ (1/R_k + G_k) + balancing conductance, S.
+    var conductance: [Double]
+    var volts: [Double]
+    var balancingAmps: [Double]
+    var balancing: [Bool]
+
+    init(count: Int) {
+        sourceCurrent = Array(repeating: 0, count: count)
+        conductance = Array(repeating: 1, count: count)
+        volts = Array(repeating: 0, count: count)
+        balancingAmps = Array(repeating: 0, count: count)
+        balancing = Array(repeating: false, count: count)
+    }
+}
+
+/// Contactors, DC link and pack-level electrical results.
+struct LinkState: Sendable {
+    var linkVolts = 0.0
+    var packVolts = 0.0
+    var packCurrent = 0.0
+    var averageCurrent = 0.0
+    var inrushPeak = 0.0
+    var externalShortSiemens = 0.0
+    var isolationFaultSiemens = 0.0
+}
+
+/// Enclosure air: gas released by cells, smoke, electrolyte that leaked out.
+struct EnclosureState: Sendable {
+    var gas = GasAmounts()
+    var smokeGrams = 0.0
+    var leakedGrams = 0.0
+}

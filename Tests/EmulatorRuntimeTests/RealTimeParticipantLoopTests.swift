@@ -1,0 +1,41 @@
+import CANCore
+import CANTransport
+import Emulator
+import EmulatorRuntime
+import Testing
+
+/// Counts its steps and sends one frame per cyclic step.
+struct Beacon: SimulationParticipant {
+    var name = "beacon"
+    var receiveFilters: [CANFilter] = [.all]
+    var steps = 0
+    var lastTime: Int64 = -1
+    var monotonic = true
+
+    mutating func step(nowNanoseconds: Int64, inbox: [CANBusEvent], output: inout StepOutput) {
+        if nowNanoseconds < lastTime { monotonic = false }
+        lastTime = nowNanoseconds
+        steps += 1
+        output.frames.append(try! CANFrame(id: CANID(standard: 0x42), data: [UInt8(truncatingIfNeeded: steps)]))
+        output.events.append(TraceEvent(timeNanoseconds: nowNanoseconds, kind: "beacon.step"))
+    }
+}
+
+@Suite("RealTimeParticipantLoop")
+struct RealTimeParticipantLoopTests {
+    @Test func stepsOnItsCycleAndSendsThroughTheBus() throws {
+        let bus = VirtualCANBus()
+        let port = bus.port(for: bus.attach(name: "beacon"))
+        let listener = bus.attach(name: "listener")
+        var loop = RealTimeParticipantLoop(participant: Beacon(), bus: port, periodNanoseconds: 5_000_000)
+        var events = 0
+        var sent = 0
+        try loop.run(untilNanoseconds: 52_000_000, shouldStop: { false }, onEvent: { _ in events += 1 }, onFrame: { _, _, isSent in if isSent { sent += 1 } })
+        #expect((9...11).contains(loop.participant.steps))
+        #expect(loop.participant.monotonic)
+        #expect(events == loop.participant.steps)
+        #expect(sent == loop.participant.steps)
+        #expect(bus.pendingFrameCount(for: listener) == loop.participant.steps)
+        #expect(loop.scheduler.cycles == UInt64(loop.participant.steps))
+    }
+}
