@@ -101,6 +101,7 @@ public struct PackNodes: Sendable {
         currentSensor.accumulate(nowNanoseconds: now, pack: pack)
         guard now >= nextDueNanoseconds else { return [] }
         var output: [CANFrame] = []
+        output.reserveCapacity(32)  // one allocation for a typical due step instead of growing through 1, 2, 4, ...
         contactors.step(nowNanoseconds: now, into: &output)
         let observation = PackObservation(pack: pack, contactors: contactors.positions)
         for index in cellMonitors.indices where now >= cellMonitors[index].nextDueNanoseconds {

@@ -79,6 +79,22 @@ enum SensorNodesBenchmarks {
         }
         Bench.note("  10^7 simulated seconds at 1 s steps", Bench.format(aging.nanosecondsPerOperation * 1e7 / 1e9, 1) + " s of CPU")
 
+        // The same with CellPack's VirtualPack as the source (the pack is not stepped: this is the nodes' reading
+        // cost; thermistors and the pressure stack read whole CellTruth values through `cell(_:)`).
+        let cell = try CellParameterFile.load(path: root.appendingPathComponent("Firmware/cells/li-metal-ncm811-pouch.yaml").path)
+        let packParameters = try PackParameterFile.load(path: root.appendingPathComponent("Firmware/packs/96s2p.yaml").path)
+        let virtualPack = try VirtualPack(cell: cell, pack: packParameters, seed: 1)
+        let virtualReadings = PackReadings(virtualPack.truth)
+        let onPack = Bench.measure("nodes on VirtualPack, 1 s steps (per step)", operations: agingSteps, runs: 3) { () -> Int in
+            var nodes = template
+            var count = 0
+            for step in 0..<agingSteps {
+                count &+= nodes.step(nowNanoseconds: Int64(step) * 1_000_000_000, pack: virtualReadings, cells: virtualPack).count
+            }
+            return count
+        }
+        Bench.note("  reading VirtualPack vs cheap accessors", Bench.format(onPack.nanosecondsPerOperation / aging.nanosecondsPerOperation, 2) + "x the time per step")
+
         // A step when nothing is due (the common case at fine steps): the guard plus the IVT's charge counting.
         var idleNodes = template
         _ = idleNodes.step(nowNanoseconds: 0, pack: readings, cells: Cells())
