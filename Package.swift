@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // Property-based testing on Swift Testing (tests only).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Errno: named errno values and their strerror text for SocketCAN errors (no hand-made errno tables).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Pure core: CAN values and the candump log format. Imports nothing.
@@ -48,11 +50,17 @@ let package = Package(
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
         .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "SensorNodes"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CellPack", "BMSFirmware", "SensorNodes"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
         .target(
             name: "CellPack",
             dependencies: ["SeededRandom", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        // Pure core: the BMS controller reducer (state machine, protections, SOC/SOH, TR detection, healing).
+        .target(
+            name: "BMSFirmware",
+            dependencies: ["CANCore", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings
         ),
         // Pure core: emulated CAN sensor nodes and actuators (CMU/AFE, IVT-S, gas, pressure, smoke, IMD, charger,
@@ -73,14 +81,16 @@ let package = Package(
         .executableTarget(
             name: "bmsemu",
             dependencies: [
-                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports",
+                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports", "SocketCAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "bmsbench", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "FirmwareConfig", "SensorNodes"], swiftSettings: strictSettings),
+            name: "bmsbench",
+            dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SensorNodes", "SocketCAN"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
             dependencies: ["CANCore", "SeededRandom", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -99,8 +109,36 @@ let package = Package(
             exclude: ["Fixtures", "Peers"],
             swiftSettings: strictSettings
         ),
+        // C view of the Linux SocketCAN headers and libsocketcan (netlink interface control); no logic.
+        .target(
+            name: "CSocketCAN",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("socketcan")]
+        ),
+        // Shell: SocketCAN CAN_RAW transport and interface control. Syscalls are mockable in debug builds.
+        .target(
+            name: "SocketCAN",
+            dependencies: [
+                "CANCore", "CANTransport", "CSocketCAN",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
+        ),
+        .testTarget(
+            name: "SocketCANTests",
+            dependencies: ["SocketCAN", "CANCore", "CANTransport", "SeededRandom"],
+            swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
+        ),
         .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig"], swiftSettings: strictSettings),
         .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BMSFirmwareTests",
+            dependencies: [
+                "BMSFirmware", "FirmwareConfig", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SensorNodesTests",
             dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "SeededRandom", "FirmwareConfig"],

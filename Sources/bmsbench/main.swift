@@ -9,6 +9,8 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("virtual-bus", VirtualBusBenchmarks.run),
     ("dbc", CANDatabaseBenchmarks.run),
     ("pack", CellPackBenchmarks.run),
+    ("socketcan", SocketCANBenchmarks.run),
+    ("firmware", BMSFirmwareBenchmarks.run),
     ("nodes", SensorNodesBenchmarks.run),
 ]
 

@@ -31,7 +31,9 @@ struct RealTimeParticipantLoopTests {
         var events = 0
         var sent = 0
         try loop.run(untilNanoseconds: 52_000_000, shouldStop: { false }, onEvent: { _ in events += 1 }, onFrame: { _, _, isSent in if isSent { sent += 1 } })
-        #expect((9...11).contains(loop.participant.steps))
+        // On a loaded machine whole periods can be missed; they are skipped and counted, never run late in a burst.
+        #expect((9...11).contains(loop.participant.steps + Int(loop.scheduler.missedCycles)))
+        #expect(loop.participant.steps >= 2)
         #expect(loop.participant.monotonic)
         #expect(events == loop.participant.steps)
         #expect(sent == loop.participant.steps)

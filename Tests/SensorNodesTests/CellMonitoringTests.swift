@@ -101,7 +101,7 @@ struct CellMonitoringTests {
     @Test func boardsSampleAtTheirOwnInstants() throws {
         // A 10 V/s ramp turns each reading into a timestamp of its sample (10 mV per ms).
         var rig = Rig(nodes: try Fixtures.nodes([.cellNoise: 0, .cellTotalError: 0, .boardClockTolerance: 0]))
-        try rig.run(until: 350 * millisecond, step: 100_000) { rig in
+        rig.run(until: 350 * millisecond, step: 100_000) { rig in
             let volts = 0.5 + 10 * Double(rig.now) / 1e9
             rig.cells = Fixtures.cells(volts: { _ in volts })
         }

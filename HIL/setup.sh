@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# setup.sh — installs what the HIL scripts and the SocketCAN tests need, and nothing that is already there.
+#
+#   bash HIL/setup.sh
+#
+# Debian packages: libsocketcan-dev (netlink interface control, linked by the SocketCAN module),
+# can-utils (candump, cansend, cangen: the independent peer in tests and benchmarks), user-mode-linux
+# (a kernel with CAN and vcan for machines whose own kernel has none), iproute2 (ip link) and kmod
+# (insmod/modprobe). apt-get runs only when `dpkg -s` reports one of them missing (with sudo when not
+# root). Python packages: cantools and python-can, installed with pip only when they do not import.
+# Safe to run again: a second run changes nothing.
+set -euo pipefail
+
+packages=(libsocketcan-dev can-utils user-mode-linux iproute2 kmod)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "setup.sh: installing ${missing[*]}"
+    sudo_cmd=()
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null || { echo "setup.sh: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+        sudo_cmd=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -q
+    "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! python3 -c 'import cantools, can' >/dev/null 2>&1; then
+    echo "setup.sh: installing cantools and python-can"
+    python3 -m pip install --quiet cantools python-can
+fi
+
+echo "setup.sh: ready (${packages[*]}, cantools, python-can)"

@@ -1,0 +1,132 @@
+import RealModule
+
+extension BMSController {
+    /// SOC (EKF per block), SOH (capacity windows, resistance steps), dendrite diagnosis.
+    mutating func runEstimators(seconds: Double, now: Int64, transitions: inout [DiagnosisTransition]) {
+        let cell = configuration.cell
+        let parallel = Double(configuration.topology.parallelCells)
+        let bleedOhms = configuration.balancing.resistanceOhms
+        let contactorsOpenLong = !contactors.anyCommandedClosed
+            && Contactor.allCases.allSatisfy { contactors.sinceCommand($0, now: now) >= 2_000 && contactors.isConfirmed($0, now: now) }
+        if snapshot.currentValid {
+            currentOffset.follow(
+                measuredAmperes: snapshot.currentAmperes, knownZero: contactorsOpenLong, seconds: seconds, settings: configuration.measurements)
+        }
+        let packAmperes = snapshot.currentValid ? currentOffset.corrected(snapshot.currentAmperes) : 0
+        for index in blockAmperes.indices {
+            let bleed = balancer.active[index] && snapshot.cellValid[index] ? snapshot.cellVolts[index] / bleedOhms : 0
+            blockAmperes[index] = packAmperes + bleed
+        }
+        if seconds > 0 {
+            stateOfHealth.integrate(blockAmperes: blockAmperes, packAmperes: packAmperes, seconds: seconds)
+            netChargeAmpereHours += packAmperes * seconds / 3600
+        }
+
+        // SOC: one EKF per block.
+        let firstDecay = seconds > 0 ? Double.exp(-seconds / cell.firstRCTimeConstantSeconds) : 1
+        let secondDecay = seconds > 0 ? Double.exp(-seconds / cell.secondRCTimeConstantSeconds) : 1
+        let nominalBlockOhms = stateOfHealth.nominalBlockOhms
+        let ocv = cell.openCircuitVoltage
+        for index in filters.indices {
+            let estimatedOhms = stateOfHealth.resistance[index].ohms
+            let ageing = max(0.5, estimatedOhms / nominalBlockOhms)
+            let factor = temperatureFactor[index]
+            let parameters = CellEKF.Parameters(
+                capacityAmpereHours: stateOfHealth.capacity[index].capacityAmpereHours,
+                seriesOhms: estimatedOhms * factor,
+                firstRCOhms: cell.firstRCResistanceOhms / parallel * factor * ageing,
+                secondRCOhms: cell.secondRCResistanceOhms / parallel * factor * ageing,
+                firstDecay: firstDecay, secondDecay: secondDecay,
+                chargeEfficiency: stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency,
+                hysteresisVolts: stateOfHealth.hysteresisVolts(cell: index), hysteresisRate: cell.hysteresisRate,
+                hysteresisDeadbandAmperes: Double(configuration.measurements.restCurrentMilliamperes) / 1000)
+            let amperes = blockAmperes[index]
+            filters[index].predict(amperes: amperes, seconds: seconds, parameters: parameters, noise: filterNoise)
+            guard snapshot.cellValid[index] else {
+                stateOfHealth.dropResistanceSample(cell: index)
+                continue
+            }
+            if snapshot.cellFresh[index] {
+                let volts = snapshot.cellVolts[index]
+                filters[index].correct(volts: volts, amperes: amperes, parameters: parameters, ocv: ocv, noise: filterNoise)
+                stateOfHealth.offerResistanceSample(cell: index, volts: volts, blockAmperes: amperes, now: now, temperatureFactor: factor)
+            }
+        }
+
+        // Capacity windows: anchors after a long enough rest.
+        let restMilliseconds = snapshot.restMilliseconds(at: now)
+        if snapshot.atRest {
+            for index in filters.indices where snapshot.cellValid[index] {
+                stateOfHealth.followRestVoltage(cell: index, volts: snapshot.cellVolts[index], seconds: seconds)
+            }
+            if restMilliseconds >= configuration.estimation.anchorRestMilliseconds, !stateOfHealth.anchoredThisRest {
+                for index in filters.indices where snapshot.cellValid[index] {
+                    guard
+                        let anchor = stateOfHealth.anchor(
+                            cell: index, rcVolts: filters[index].openLoopPolarizationVolts,
+                            hysteresisState: filters[index].hysteresis, ocv: ocv)
+                    else { continue }
+                    let efficiency = stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency
+                    _ = stateOfHealth.closeWindow(cell: index, anchor: anchor, chargeEfficiency: efficiency)
+                    filters[index].recalibrate(soc: anchor.soc, variance: anchor.variance)
+                }
+                stateOfHealth.finishAnchor()
+            }
+        } else {
+            stateOfHealth.restEnded()
+        }
+
+        runDendriteDiagnosis(now: now, restMilliseconds: restMilliseconds, transitions: &transitions)
+    }
+
+    mutating func runDendriteDiagnosis(now: Int64, restMilliseconds: Int64, transitions: inout [DiagnosisTransition]) {
+        let settings = configuration.dendrite
+        let anyFresh = snapshot.cellFresh.contains(true)
+        var relative: [Double] = []
+        if snapshot.atRest, anyFresh, dendrite.restTrend.isRunning || restMilliseconds >= settings.restSettleMilliseconds {
+            let mean = snapshot.meanCellVolts
+            relative = snapshot.cellVolts.map { ($0 - mean) * 1000 }
+        }
+        dendrite.followRest(
+            atRest: snapshot.atRest, restDurationMilliseconds: restMilliseconds, relativeMillivolts: relative,
+            valid: snapshot.cellValid, freshSample: !relative.isEmpty, settings: settings, now: now)
+        let capacities = stateOfHealth.capacity.map(\.capacityAmpereHours)
+        if dendrite.restTrend.isRunning, nextRestConclusionAt == Time.never || now >= nextRestConclusionAt {
+            nextRestConclusionAt = Time.adding(10_000, to: now)
+            let slopes = filters.map { configuration.cell.openCircuitVoltage.slope(atSOC: $0.soc) }
+            dendrite.concludeRest(blockCapacityAmpereHours: capacities, ocvSlopeVoltsPerSOC: slopes, settings: settings, now: now)
+        }
+        if dendrite.isDivergenceSampleDue(at: now) {
+            // The OCV each block shows once R0·I, RC polarisation and hysteresis are removed.
+            let ocv = configuration.cell.openCircuitVoltage
+            var relaxedSOC = [Double](repeating: 0, count: filters.count)
+            for index in filters.indices where snapshot.cellValid[index] {
+                // Nominal R0 for every block: per-block differences are a fitted current term, and the RLS
+                // estimates' own wandering must not look like a drift.
+                let relaxed = snapshot.cellVolts[index] + stateOfHealth.nominalBlockOhms * temperatureFactor[index] * blockAmperes[index]
+                    + filters[index].openLoopPolarizationVolts - stateOfHealth.hysteresisVolts(cell: index) * filters[index].hysteresis
+                relaxedSOC[index] = ocv.soc(atVoltage: relaxed)
+            }
+            dendrite.followDivergence(
+                relaxedSOC: relaxedSOC, valid: snapshot.cellValid, chargeAmpereHours: netChargeAmpereHours,
+                amperes: snapshot.currentValid ? currentOffset.corrected(snapshot.currentAmperes) : 0,
+                blockCapacityAmpereHours: capacities,
+                capacityStandardDeviationAmpereHours: stateOfHealth.capacity.map(\.standardDeviationAmpereHours), settings: settings,
+                now: now)
+        }
+        guard nextDendriteEvaluationAt == Time.never || now >= nextDendriteEvaluationAt else { return }
+        nextDendriteEvaluationAt = Time.adding(1000, to: now)
+        let changed = dendrite.evaluate(
+            coulombicEfficiency: stateOfHealth.coulombicEfficiency, efficiencyBaseline: stateOfHealth.efficiencyBaseline,
+            resistanceOhms: stateOfHealth.resistance.map(\.ohms), initialResistance: stateOfHealth.initialResistance,
+            settings: settings, softShortWarningMilliamperes: configuration.thermalRunaway.softShortWarningMilliamperes)
+        for cell in changed {
+            pendingDendriteReports.append(
+                DendriteHealthReport(cell: cell, risk: dendrite.risk[cell], signatures: dendrite.signatures[cell]))
+        }
+        let elevated = dendrite.risk.firstIndex { $0 >= .elevated }
+        diagnosis.evaluate(.dendriteRisk, ok: elevated == nil, location: elevated, now: now, into: &transitions)
+        let suspect = dendrite.signatures.firstIndex { !$0.intersection(DendriteSignatures.shortSignatures).isEmpty }
+        diagnosis.evaluate(.softShortSuspected, ok: suspect == nil, location: suspect, now: now, into: &transitions)
+    }
+}

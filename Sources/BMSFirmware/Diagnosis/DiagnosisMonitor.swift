@@ -1,0 +1,84 @@
+/// Debounced diagnosis flags (foxBMS `DIAG_Handler`): each evaluation counts one "not OK" up or one
+/// "OK" down; a flag sets when its counter reaches the row's threshold and clears when it is back at 0.
+struct DiagnosisMonitor: Sendable {
+    let table: DiagnosisTable
+    private(set) var counters: [Int]
+    private(set) var active: [Bool]
+    private(set) var location: [Int?]
+    private(set) var activatedAt: [Int64]
+
+    init(table: DiagnosisTable) {
+        self.table = table
+        let count = DiagnosisID.allCases.count
+        counters = Array(repeating: 0, count: count)
+        active = Array(repeating: false, count: count)
+        location = Array(repeating: nil, count: count)
+        activatedAt = Array(repeating: Time.never, count: count)
+    }
+
+    /// Counts one evaluation of `id`; appends a transition when the flag sets or clears.
+    @inline(__always)
+    mutating func evaluate(
+        _ id: DiagnosisID, ok: Bool, location where: Int? = nil, now: Int64, into transitions: inout [DiagnosisTransition]
+    ) {
+        let index = id.rawValue
+        let rule = table.rules[index]
+        guard rule.enabled else { return }
+        if ok {
+            if counters[index] == 0 { return }
+            counters[index] -= 1
+            if counters[index] == 0, active[index] {
+                active[index] = false
+                transitions.append(
+                    DiagnosisTransition(id: id, severity: rule.severity, active: false, location: location[index], atMilliseconds: now))
+                location[index] = nil
+            }
+        } else {
+            if counters[index] < rule.threshold { counters[index] += 1 }
+            if let `where` { location[index] = `where` }
+            if counters[index] >= rule.threshold, !active[index] {
+                active[index] = true
+                activatedAt[index] = now
+                transitions.append(
+                    DiagnosisTransition(id: id, severity: rule.severity, active: true, location: location[index], atMilliseconds: now))
+            }
+        }
+    }
+
+    @inline(__always)
+    func isActive(_ id: DiagnosisID) -> Bool { active[id.rawValue] }
+
+    /// Active rows of a severity, in table order.
+    func activeIDs(severity: DiagnosisSeverity) -> [DiagnosisID] {
+        DiagnosisID.allCases.filter { active[$0.rawValue] && table.rules[$0.rawValue].severity == severity }
+    }
+
+    func activeCount(severity: DiagnosisSeverity) -> Int {
+        var count = 0
+        for index in active.indices where active[index] && table.rules[index].severity == severity { count += 1 }
+        return count
+    }
+
+    /// True when any fatal row is active.
+    var fatalActive: Bool { activeCount(severity: .fatal) > 0 }
+
+    /// The active fatal row whose reaction deadline comes first (ties: table order), with that deadline.
+    func earliestFatalDeadline() -> (id: DiagnosisID, deadline: Int64)? {
+        var best: (DiagnosisID, Int64)?
+        for id in DiagnosisID.allCases where active[id.rawValue] {
+            let rule = table.rules[id.rawValue]
+            guard rule.severity == .fatal else { continue }
+            let deadline = Time.adding(rule.reactionDelayMilliseconds, to: activatedAt[id.rawValue])
+            if best == nil || deadline < best!.1 { best = (id, deadline) }
+        }
+        return best.map { (id: $0.0, deadline: $0.1) }
+    }
+
+    /// The first active fatal row in table order.
+    var firstActiveFatal: DiagnosisID? {
+        DiagnosisID.allCases.first { active[$0.rawValue] && table.rules[$0.rawValue].severity == .fatal }
+    }
+
+    /// True when an active warning-or-worse row exists.
+    var warningOrWorseActive: Bool { activeCount(severity: .warning) + activeCount(severity: .fatal) > 0 }
+}

@@ -1,0 +1,43 @@
+/// Recursive least squares with exponential forgetting for a block's series resistance R0, from the
+/// instantaneous voltage response to current steps: −ΔV = R0·ΔI (the RC branches barely move within
+/// one 10 ms sample). Standard scalar form with forgetting factor λ:
+///
+///     K = P·x / (λ + x·P·x),   θ += K·(y − x·θ),   P = (1 − K·x)·P / λ
+///
+/// Each accepted step is normalised to the reference temperature with the cell model's Arrhenius
+/// factor, so the estimate tracks ageing, not the weather.
+public struct ResistanceEstimator: Hashable, Sendable {
+    /// Series resistance at the reference temperature (Ω, block level).
+    public private(set) var ohms: Double
+    /// Estimate variance (Ω²), scaled by the measurement noise.
+    public private(set) var variance: Double
+    public private(set) var updates = 0
+    private let forgetting: Double
+
+    public init(initialOhms: Double, initialVariance: Double, forgettingFactor: Double) {
+        ohms = initialOhms
+        variance = initialVariance
+        forgetting = forgettingFactor
+    }
+
+    /// Adds one step: `deltaAmperes` (positive = more discharge) and the voltage change it caused.
+    /// `temperatureFactor` is R(T)/R(T_ref) at the block's temperature.
+    @discardableResult
+    public mutating func update(deltaAmperes x: Double, deltaVolts: Double, temperatureFactor: Double) -> Bool {
+        guard x.isFinite, deltaVolts.isFinite, temperatureFactor.isFinite, temperatureFactor > 0, x != 0 else { return false }
+        // Referenced to T_ref: y = −ΔV / f(T) = R_ref · ΔI.
+        let y = -deltaVolts / temperatureFactor
+        let candidate = y / x
+        // A step implying a resistance below zero or 20× the estimate is a measurement glitch (e.g. the
+        // voltage and current samples straddled different load levels), not a resistance.
+        guard candidate > 0, candidate < 20 * ohms else { return false }
+        let gain = variance * x / (forgetting + x * variance * x)
+        let updated = ohms + gain * (y - x * ohms)
+        let updatedVariance = (1 - gain * x) * variance / forgetting
+        guard updated.isFinite, updated > 0, updatedVariance.isFinite, updatedVariance > 0 else { return false }
+        ohms = updated
+        variance = min(updatedVariance, 1)
+        updates += 1
+        return true
+    }
+}

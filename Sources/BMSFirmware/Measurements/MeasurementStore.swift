@@ -1,0 +1,152 @@
+/// The controller's database (foxBMS `database` module): the latest raw value of every input, when it
+/// arrived (controller time of the last tick), and node-reported sensor faults. Only stores; never decides.
+struct MeasurementStore: Sendable {
+    var cellMillivolts: [Int32]
+    var cellVoltageReceivedAt: [Int64]
+    /// Set when a block's voltage arrives; consumed by the estimators on the next tick.
+    var cellVoltageFresh: [Bool]
+    var openWireReported: [Bool]
+
+    var temperatureDeciCelsius: [Int32]
+    var temperatureReceivedAt: [Int64]
+    var redundantDeciCelsius: [Int32]
+    var redundantReceivedAt: [Int64]
+    var temperatureFaultReported: [Bool]
+
+    var currentMilliamperes: Int32 = 0
+    var currentReceivedAt: Int64 = Time.never
+    var currentFaultReported = false
+
+    var packMillivolts: Int32 = 0
+    var packVoltageReceivedAt: Int64 = Time.never
+    var linkMillivolts: Int32 = 0
+    var linkVoltageReceivedAt: Int64 = Time.never
+
+    var hydrogenPartsPerMillion: [Int32]
+    var gasReceivedAt: [Int64]
+    var gasFaultReported: [Bool]
+    var pressurePascals: [Int32]
+    var pressureReceivedAt: [Int64]
+    var pressureFaultReported: [Bool]
+    var smokeDetected: [Bool]
+    var smokeReceivedAt: [Int64]
+    var smokeFaultReported: [Bool]
+
+    var insulationKiloohms: Int32 = 0
+    var insulationReceivedAt: Int64 = Time.never
+
+    var charger = ChargerStatus(connected: false, bidirectional: false, faulted: false)
+    var chargerReceivedAt: Int64 = Time.never
+
+    /// Events whose indices fell outside the topology since the last tick.
+    var rejectedInputs = 0
+
+    init(topology: PackTopology) {
+        let cells = topology.seriesCells
+        let sensors = topology.temperatureSensors
+        cellMillivolts = Array(repeating: 0, count: cells)
+        cellVoltageReceivedAt = Array(repeating: Time.never, count: cells)
+        cellVoltageFresh = Array(repeating: false, count: cells)
+        openWireReported = Array(repeating: false, count: cells)
+        temperatureDeciCelsius = Array(repeating: 0, count: sensors)
+        temperatureReceivedAt = Array(repeating: Time.never, count: sensors)
+        redundantDeciCelsius = Array(repeating: 0, count: sensors)
+        redundantReceivedAt = Array(repeating: Time.never, count: sensors)
+        temperatureFaultReported = Array(repeating: false, count: sensors)
+        hydrogenPartsPerMillion = Array(repeating: 0, count: topology.gasSensors)
+        gasReceivedAt = Array(repeating: Time.never, count: topology.gasSensors)
+        gasFaultReported = Array(repeating: false, count: topology.gasSensors)
+        pressurePascals = Array(repeating: 0, count: topology.pressureSensors)
+        pressureReceivedAt = Array(repeating: Time.never, count: topology.pressureSensors)
+        pressureFaultReported = Array(repeating: false, count: topology.pressureSensors)
+        smokeDetected = Array(repeating: false, count: topology.smokeSensors)
+        smokeReceivedAt = Array(repeating: Time.never, count: topology.smokeSensors)
+        smokeFaultReported = Array(repeating: false, count: topology.smokeSensors)
+    }
+
+    /// Stores a run of values at `first`; values beyond the array are counted as rejected input.
+    mutating func storeCellVoltages(first: Int, _ values: [Int32], at now: Int64) {
+        guard first >= 0, first < cellMillivolts.count else {
+            rejectedInputs += 1
+            return
+        }
+        let count = min(values.count, cellMillivolts.count - first)
+        if count < values.count { rejectedInputs += 1 }
+        for offset in 0..<count {
+            cellMillivolts[first + offset] = values[offset]
+            cellVoltageReceivedAt[first + offset] = now
+            cellVoltageFresh[first + offset] = true
+        }
+    }
+
+    mutating func storeTemperatures(first: Int, _ values: [Int32], channel: TemperatureChannel, at now: Int64) {
+        guard first >= 0, first < temperatureDeciCelsius.count else {
+            rejectedInputs += 1
+            return
+        }
+        let count = min(values.count, temperatureDeciCelsius.count - first)
+        if count < values.count { rejectedInputs += 1 }
+        for offset in 0..<count {
+            switch channel {
+            case .primary:
+                temperatureDeciCelsius[first + offset] = values[offset]
+                temperatureReceivedAt[first + offset] = now
+            case .redundant:
+                redundantDeciCelsius[first + offset] = values[offset]
+                redundantReceivedAt[first + offset] = now
+            }
+        }
+    }
+
+    mutating func storeGas(_ partsPerMillion: Int32, sensor: Int, at now: Int64) {
+        guard sensor >= 0, sensor < hydrogenPartsPerMillion.count else {
+            rejectedInputs += 1
+            return
+        }
+        hydrogenPartsPerMillion[sensor] = partsPerMillion
+        gasReceivedAt[sensor] = now
+    }
+
+    mutating func storePressure(_ pascals: Int32, sensor: Int, at now: Int64) {
+        guard sensor >= 0, sensor < pressurePascals.count else {
+            rejectedInputs += 1
+            return
+        }
+        pressurePascals[sensor] = pascals
+        pressureReceivedAt[sensor] = now
+    }
+
+    mutating func storeSmoke(_ detected: Bool, sensor: Int, at now: Int64) {
+        guard sensor >= 0, sensor < smokeDetected.count else {
+            rejectedInputs += 1
+            return
+        }
+        smokeDetected[sensor] = detected
+        smokeReceivedAt[sensor] = now
+    }
+
+    mutating func setFault(_ fault: SensorFault, _ active: Bool) {
+        var accepted = true
+        switch fault {
+        case .cellVoltageOpenWire(let cell):
+            accepted = Self.setFlag(&openWireReported, cell, active)
+        case .temperatureSensor(let sensor):
+            accepted = Self.setFlag(&temperatureFaultReported, sensor, active)
+        case .currentSensor:
+            currentFaultReported = active
+        case .gasSensor(let sensor):
+            accepted = Self.setFlag(&gasFaultReported, sensor, active)
+        case .pressureSensor(let sensor):
+            accepted = Self.setFlag(&pressureFaultReported, sensor, active)
+        case .smokeSensor(let sensor):
+            accepted = Self.setFlag(&smokeFaultReported, sensor, active)
+        }
+        if !accepted { rejectedInputs += 1 }
+    }
+
+    private static func setFlag(_ flags: inout [Bool], _ index: Int, _ value: Bool) -> Bool {
+        guard index >= 0, index < flags.count else { return false }
+        flags[index] = value
+        return true
+    }
+}
