@@ -50,7 +50,7 @@ let package = Package(
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
         .target(name: "CANDatabase", dependencies: ["CANCore"], swiftSettings: strictSettings),
         // Shell: typed, located reading of YAML files under Firmware/ and HIL/scenarios.
-        .target(name: "FirmwareConfig", dependencies: ["Yams", "CANCore", "CANTransport", "CellPack", "BMSFirmware", "Emulator"], swiftSettings: strictSettings),
+        .target(name: "FirmwareConfig", dependencies: ["Yams", "CANCore", "CANTransport", "CellPack", "BMSFirmware", "Emulator", "SensorNodes"], swiftSettings: strictSettings),
         // Pure core: the virtual cell pack (ECM, thermal, degradation, dendrites, abuse, pack topology).
         .target(
             name: "CellPack",
@@ -61,6 +61,15 @@ let package = Package(
         .target(
             name: "BMSFirmware",
             dependencies: ["CANCore", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        // Pure core: emulated CAN sensor nodes and actuators (CMU/AFE, IVT-S, gas, pressure, smoke, IMD, charger,
+        // contactors) with fault injection; frames encoded from Firmware/bms.dbc.
+        .target(
+            name: "SensorNodes",
+            dependencies: [
+                "CANCore", "CANDatabase", "CellPack", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
+            ],
             swiftSettings: strictSettings
         ),
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
@@ -80,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bmsbench",
-            dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SocketCAN"],
+            dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SensorNodes", "SocketCAN"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",
@@ -128,6 +137,12 @@ let package = Package(
                 "BMSFirmware", "FirmwareConfig", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SensorNodesTests",
+            dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "SeededRandom", "FirmwareConfig"],
+            exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
     ]

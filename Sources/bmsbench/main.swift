@@ -11,6 +11,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("pack", CellPackBenchmarks.run),
     ("socketcan", SocketCANBenchmarks.run),
     ("firmware", BMSFirmwareBenchmarks.run),
+    ("nodes", SensorNodesBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -1,0 +1,66 @@
+public import CellPack
+
+/// Per-cell truth the nodes read lazily: only the cells they sample, only when they sample.
+///
+/// `[CellTruth]` conforms (synthetic truth, log replay, tests). A pack model that computes cell truth on
+/// demand (CellPack's `VirtualPack` has `cell(_:)` and `groupVolts(_:)`) conforms without building an array
+/// every step; it should override the per-quantity accessors with cheap ones.
+public protocol CellTruthSource {
+    /// Number of cells, group by group (cell = group × parallel count + k).
+    var cellCount: Int { get }
+    /// The truth of one cell, `nil` outside the pack.
+    func cell(_ index: Int) -> CellTruth?
+    /// Terminal voltage of series group `group` (0-based) in a pack of `seriesCount` groups, V.
+    func groupVolts(_ group: Int, seriesCount: Int) -> Double?
+    /// Surface temperature of one cell, °C.
+    func surfaceCelsius(_ index: Int) -> Double?
+    /// Thickness of one cell, mm.
+    func thicknessMillimetres(_ index: Int) -> Double?
+}
+
+extension CellTruthSource {
+    /// Mean terminal voltage of the group's parallel cells.
+    public func groupVolts(_ group: Int, seriesCount: Int) -> Double? {
+        guard seriesCount > 0 else { return nil }
+        let parallel = cellCount / seriesCount
+        guard parallel > 0, group >= 0, group < seriesCount else { return nil }
+        var sum = 0.0
+        for k in 0..<parallel {
+            guard let cell = cell(group * parallel + k) else { return nil }
+            sum += cell.terminalVolts
+        }
+        return sum / Double(parallel)
+    }
+
+    public func surfaceCelsius(_ index: Int) -> Double? { cell(index)?.surfaceCelsius }
+
+    public func thicknessMillimetres(_ index: Int) -> Double? { cell(index)?.thicknessMillimetres }
+}
+
+extension Array: CellTruthSource where Element == CellTruth {
+    public var cellCount: Int { count }
+
+    public func cell(_ index: Int) -> CellTruth? { indices.contains(index) ? self[index] : nil }
+
+    public func surfaceCelsius(_ index: Int) -> Double? { indices.contains(index) ? self[index].surfaceCelsius : nil }
+
+    public func thicknessMillimetres(_ index: Int) -> Double? {
+        indices.contains(index) ? self[index].thicknessMillimetres : nil
+    }
+}
+
+/// What the nodes can observe of the pack at one instant, besides the cells: the pack-level readings after the
+/// last pack step and the contactor positions (the contactor node's own physical state).
+///
+/// Cells are passed separately, as a generic ``CellTruthSource``, to the nodes that read them.
+public struct PackObservation: Hashable, Sendable {
+    /// Pack-level readings.
+    public var pack: PackReadings
+    /// Contactor positions (closed = true) as they physically are.
+    public var contactors: ContactorStates
+
+    public init(pack: PackReadings, contactors: ContactorStates) {
+        self.pack = pack
+        self.contactors = contactors
+    }
+}
