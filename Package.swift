@@ -44,7 +44,7 @@ let package = Package(
         // Bus abstraction and the in-process virtual bus (deterministic, simulated time).
         .target(name: "CANTransport", dependencies: ["CANCore", "SeededRandom"], swiftSettings: strictSettings),
         // Pure core: lock-step co-simulation, scenarios, expectations, recorders.
-        .target(name: "Emulator", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack"], swiftSettings: strictSettings),
+        .target(name: "Emulator", dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "SensorNodes", "BMSFirmware"], swiftSettings: strictSettings),
         // Pure core: JUnit XML and self-contained HTML/SVG reports of scenario runs.
         .target(name: "ScenarioReports", swiftSettings: strictSettings),
         // Pure core: DBC parser, signal codec, E2E counter/CRC, bus-load budget (Firmware/bms.dbc is read by the shell).
