@@ -55,4 +55,23 @@ extension FaultableNode {
         faults.removeAll()
         transmitter.removeAll()
     }
+
+    /// `inject` for nodes that only have value and bus faults.
+    mutating func injectCommonFault(_ fault: SensorFault) throws(SensorFaultRejected) {
+        guard try applyCommonFault(fault, on: true) != nil else { throw SensorFaultRejected(fault, "\(address) cannot have this fault") }
+        updateNextDue()
+    }
+
+    /// `clear` for nodes that only have value and bus faults.
+    mutating func clearCommonFault(_ fault: SensorFault) -> Bool {
+        let removed = (try? applyCommonFault(fault, on: false)) ?? nil
+        updateNextDue()
+        return removed ?? false
+    }
+
+    /// `clearFaults` for nodes that only have value and bus faults.
+    mutating func clearAllCommonFaults() {
+        clearCommonFaults()
+        updateNextDue()
+    }
 }

@@ -139,25 +139,15 @@ public struct PressureSensorNode: Sendable, FaultableNode {
     /// The pressure sensor receives no commands.
     public mutating func receive(_ frame: CANFrame, atNanoseconds now: Int64) {}
 
-    /// Injects a fault (backend API).
-    public mutating func inject(_ fault: SensorFault) throws(SensorFaultRejected) {
-        guard try applyCommonFault(fault, on: true) != nil else { throw SensorFaultRejected(fault, "\(address) cannot have this fault") }
-        updateNextDue()
-    }
+    /// Injects a value or bus fault (backend API).
+    public mutating func inject(_ fault: SensorFault) throws(SensorFaultRejected) { try injectCommonFault(fault) }
 
     /// Removes one injected fault; `false` when it was not active.
     @discardableResult
-    public mutating func clear(_ fault: SensorFault) -> Bool {
-        let removed = (try? applyCommonFault(fault, on: false)) ?? nil
-        updateNextDue()
-        return removed ?? false
-    }
+    public mutating func clear(_ fault: SensorFault) -> Bool { clearCommonFault(fault) }
 
     /// Removes every injected fault.
-    public mutating func clearFaults() {
-        clearCommonFaults()
-        updateNextDue()
-    }
+    public mutating func clearFaults() { clearAllCommonFaults() }
 
     /// Active injected faults.
     public var activeFaults: [SensorFault] { commonActiveFaults }
