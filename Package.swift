@@ -75,13 +75,17 @@ let package = Package(
         // Shell: clocks, deadline scheduling, signals, log files; runs the pure roles in real time.
         .target(
             name: "EmulatorRuntime",
-            dependencies: ["CANCore", "CANTransport", "Emulator", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "CANCore", "CANTransport", "CANDatabase", "CellPack", "SensorNodes", "BMSFirmware", "Emulator", "FirmwareConfig",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "bmsemu",
             dependencies: [
-                "CANCore", "CANDatabase", "CANTransport", "Emulator", "EmulatorRuntime", "FirmwareConfig", "ScenarioReports", "SocketCAN",
+                "CANCore", "CANDatabase", "CANTransport", "CellPack", "SensorNodes", "BMSFirmware", "Emulator", "EmulatorRuntime",
+                "FirmwareConfig", "ScenarioReports", "SocketCAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -222,3 +222,40 @@ public struct BusFaultSpec: Hashable, Sendable {
         self.durationSeconds = durationSeconds
     }
 }
+
+extension TimelineAction {
+    /// A short text for trace events and reports, e.g. `pack_fault internalShort(cell: 12, ohms: 0.05)`.
+    public var summary: String {
+        switch self {
+        case .packFault(let fault): return "pack_fault \(fault)"
+        case .clearPackFaults: return "clear_pack_faults"
+        case .sensorFault(let text): return "sensor_fault \(text)"
+        case .clearSensorFaults: return "clear_sensor_faults"
+        case .busFault(let spec): return "bus_fault \(spec.action)" + (spec.filter.map { " \($0)" } ?? "")
+        case .clearBusFaults: return "clear_bus_faults"
+        case .environment(let change):
+            var parts: [String] = []
+            if let ambient = change.ambientCelsius { parts.append("ambient \(ambient) °C") }
+            if let coolant = change.coolantCelsius { parts.append("coolant \(coolant) °C") }
+            if let cooling = change.cooling { parts.append("cooling \(cooling.rawValue)") }
+            return "environment " + parts.joined(separator: ", ")
+        case .heater(let cell, let watts): return "heater cell \(cell) \(watts) W"
+        case .request(let request, let healing): return "request \(request.rawValue)" + (request == .heal ? " \(healing.rawValue)" : "")
+        case .load(let setting): return "load \(setting.summary)"
+        case .chargerConnected(let connected): return "charger_connected \(connected)"
+        case .resetFaults: return "reset_faults"
+        }
+    }
+}
+
+extension LoadSetting {
+    /// A short text for logs.
+    public var summary: String {
+        switch self {
+        case .off: return "off"
+        case .constant(let amps): return "\(amps) A"
+        case .waveform(let waveform): return "\(waveform.firstAmps) A/\(waveform.firstSeconds) s, \(waveform.secondAmps) A/\(waveform.secondSeconds) s"
+        case .profile(let name, _, let scale, let repeats): return "\(name) ×\(scale)\(repeats ? " repeating" : "")"
+        }
+    }
+}

@@ -22,6 +22,9 @@ public struct VehicleParticipant: SimulationParticipant {
     public internal(set) var cooling: CoolingMode = .on
     public internal(set) var heaterWatts: [Double]
     var lastStepNanoseconds: Int64?
+    /// Timeline entries still to apply, in time order (pack-side actions; bus faults are the runner's).
+    public internal(set) var schedule: [TimelineEntry] = []
+    var scheduleIndex = 0
     /// Sensor-fault and pack-fault requests that were refused, with the reason (reported as trace events).
     var pendingEvents: [TraceEvent] = []
 
@@ -35,7 +38,19 @@ public struct VehicleParticipant: SimulationParticipant {
         self.heaterWatts = Array(repeating: 0, count: pack.cellCount)
     }
 
+    /// Sets the timeline this participant plays: each entry is applied at the first step at or after its time.
+    public mutating func play(_ timeline: [TimelineEntry]) {
+        schedule = timeline.sorted { $0.atSeconds < $1.atSeconds }
+        scheduleIndex = 0
+    }
+
     public mutating func step(nowNanoseconds now: Int64, inbox: [CANBusEvent], output: inout StepOutput) {
+        while scheduleIndex < schedule.count, Int64((schedule[scheduleIndex].atSeconds * 1e9).rounded()) <= now {
+            let entry = schedule[scheduleIndex]
+            scheduleIndex += 1
+            apply(entry.action, atNanoseconds: now)
+            output.events.append(TraceEvent(timeNanoseconds: now, kind: "scenario.action", subject: entry.action.summary, source: "scenario"))
+        }
         output.events.append(contentsOf: pendingEvents)
         pendingEvents.removeAll()
         for event in inbox {
