@@ -102,7 +102,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: ["Emulator", "CANCore", "CANTransport", "CANDatabase", "CellPack", "SensorNodes", "FirmwareConfig"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ScenarioReportsTests", dependencies: ["ScenarioReports"], swiftSettings: strictSettings),
         .testTarget(name: "EmulatorRuntimeTests", dependencies: ["EmulatorRuntime", "CANCore"], swiftSettings: strictSettings),
         .testTarget(

@@ -27,10 +27,12 @@ public struct LockstepSimulation {
     public private(set) var recordedFrames: [CANLogRecord] = []
     /// Trace events reported by participants and the scenario.
     public private(set) var events: [TraceEvent] = []
-    /// Whether frames are recorded into ``recordedFrames``.
+    /// Whether frames are kept in ``recordedFrames`` for the whole run (short runs and tests).
     public var recordsFrames: Bool
-    /// Called with each recorded frame as it is seen (streaming recorders); optional.
-    public var frameSink: ((CANLogRecord) -> Void)?
+    /// Frames seen on the bus during the last ``step()``, in bus order (streaming recorders read these).
+    public private(set) var lastStepFrames: [CANLogRecord] = []
+    /// Trace events reported during the last ``step()``.
+    public private(set) var lastStepEventCount = 0
 
     /// Creates a simulation with a fresh bus.
     public init(
@@ -65,8 +67,16 @@ public struct LockstepSimulation {
     /// Records a trace event from outside the participants (scenario timeline, runner).
     public mutating func record(_ event: TraceEvent) { events.append(event) }
 
+    /// The bus node of the participant with this name (for sender-specific bus faults).
+    public func node(ofParticipantNamed name: String) -> VirtualCANBus.NodeID? {
+        participants.firstIndex { $0.name == name }.map { ports[$0] }
+    }
+
     /// Advances by one base step.
     public mutating func step() {
+        lastStepFrames.removeAll(keepingCapacity: true)
+        let eventsBefore = events.count
+        defer { lastStepEventCount = events.count - eventsBefore }
         nowNanoseconds += stepNanoseconds
         bus.advance(toNanoseconds: nowNanoseconds)
         drainTap()
@@ -105,7 +115,7 @@ public struct LockstepSimulation {
             let absolute = logEpochNanoseconds &+ Int64(clamping: timestamp.totalNanoseconds)
             let record = CANLogRecord(timestamp: CANTimestamp(totalNanoseconds: UInt64(max(absolute, 0))), interface: logInterfaceName, frame: frame)
             if recordsFrames { recordedFrames.append(record) }
-            frameSink?(record)
+            lastStepFrames.append(record)
         }
     }
 }
