@@ -93,7 +93,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "bmsbench",
-            dependencies: ["CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SensorNodes", "SocketCAN"],
+            dependencies: [
+                "CANCore", "CANTransport", "CANDatabase", "CellPack", "BMSFirmware", "FirmwareConfig", "SensorNodes", "SocketCAN",
+                "Emulator", "EmulatorRuntime",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "CANCoreTests",

@@ -10,6 +10,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("dbc", CANDatabaseBenchmarks.run),
     ("pack", CellPackBenchmarks.run),
     ("socketcan", SocketCANBenchmarks.run),
+    ("realtime", RealTimeBenchmarks.run),
     ("firmware", BMSFirmwareBenchmarks.run),
     ("nodes", SensorNodesBenchmarks.run),
 ]
