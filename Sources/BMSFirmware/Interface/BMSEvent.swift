@@ -13,6 +13,10 @@ public enum BMSEvent: Hashable, Sendable {
     case cellTemperaturesMeasured(firstSensor: Int, deciCelsius: [Int32], channel: TemperatureChannel)
     /// String current; positive discharges the pack (IVT-S convention).
     case packCurrentMeasured(milliamperes: Int32)
+    /// The current sensor's charge counter (IVT-S `As`): charge drawn from the pack since the counter's
+    /// reset, positive = discharge. Used to count the charge between current samples (pulse profiles at a
+    /// slow task period); optional.
+    case chargeCounterMeasured(ampereSeconds: Int64)
     /// Battery-side string voltage (before the contactors).
     case packVoltageMeasured(millivolts: Int32)
     /// DC-link voltage (after the contactors), used to verify the precharge.
