@@ -63,6 +63,8 @@ public struct BMSController: Sendable {
     var pendingThermalRunawayAlarm: ThermalRunawayAlarm?
     var pendingDendriteReports: [DendriteHealthReport] = []
     var weldedContactor: Contactor?
+    /// A fault reset arrived while in `fault` (consumed by the next tick).
+    var faultResetRequested = false
 
     /// Finished healing runs, oldest first (the last 64).
     public internal(set) var healingHistory: [HealingRecord] = []
@@ -143,6 +145,9 @@ public struct BMSController: Sendable {
             store.chargerReceivedAt = now
         case .stateRequested(let request):
             receiveRequest(request, commands: &commands)
+            return commands
+        case .faultResetRequested:
+            if case .fault = state { faultResetRequested = true }
             return commands
         case .e2eFailure(let message):
             receiveEndToEndFailure(message, commands: &commands)

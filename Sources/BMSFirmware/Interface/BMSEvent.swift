@@ -35,6 +35,9 @@ public enum BMSEvent: Hashable, Sendable {
     case chargerStatus(ChargerStatus)
     /// A mode request whose end-to-end protection was checked and found valid.
     case stateRequested(ModeRequest)
+    /// The vehicle acknowledges latched faults (`StateRequest_ResetFaults` rising edge): the controller
+    /// leaves `fault` on its next tick if standby is requested and no fatal diagnosis is active then.
+    case faultResetRequested
     /// A frame of `message` failed its end-to-end check (counter or CRC); its content was discarded.
     case e2eFailure(message: BMSMessage)
     /// A node reports one of its sensors broken (AFE open-wire test, thermistor range, sensor status bits).
