@@ -100,6 +100,7 @@ public enum BMSMessage: String, Hashable, Sendable, CaseIterable {
     case packVoltage
     case gas
     case pressure
+    case smoke
     case insulation
     case charger
     case contactorFeedback
