@@ -60,7 +60,8 @@ let package = Package(
         // Pure core: the BMS controller reducer (state machine, protections, SOC/SOH, TR detection, healing).
         .target(
             name: "BMSFirmware",
-            dependencies: ["CANCore", .product(name: "RealModule", package: "swift-numerics")],
+            // CANDatabase: the bus interface decodes and encodes the frames of Firmware/bms.dbc.
+            dependencies: ["CANCore", "CANDatabase", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings
         ),
         // Pure core: emulated CAN sensor nodes and actuators (CMU/AFE, IVT-S, gas, pressure, smoke, IMD, charger,
@@ -145,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "BMSFirmwareTests",
             dependencies: [
-                "BMSFirmware", "FirmwareConfig", "SeededRandom", .product(name: "RealModule", package: "swift-numerics"),
+                "BMSFirmware", "FirmwareConfig", "SeededRandom", "CellPack", "CANDatabase", "CANCore",
+                .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings

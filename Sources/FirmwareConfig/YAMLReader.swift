@@ -45,7 +45,7 @@ enum YAMLReader {
 
     static func diagnosis(_ root: ConfigNode) throws(ConfigError) -> DiagnosisTable {
         try root.rejectUnknownKeys(["evaluation_period_ms", "rows"])
-        _ = try root.required("evaluation_period_ms").int(in: 1...1000)
+        let period = Int64(try root.required("evaluation_period_ms").int(in: 1...1000))
         var rules: [DiagnosisRule] = []
         for row in try root.required("rows").elements() {
             try row.rejectUnknownKeys(["id", "threshold", "severity", "reaction_delay_ms", "enabled"])
@@ -61,7 +61,7 @@ enum YAMLReader {
                     reactionDelayMilliseconds: Int64(try row.required("reaction_delay_ms").int(in: 0...3_600_000)),
                     enabled: try row.required("enabled").bool()))
         }
-        return DiagnosisTable(rules: rules)
+        return DiagnosisTable(rules: rules, evaluationPeriodMilliseconds: period)
     }
 
     // MARK: Cell model and estimation

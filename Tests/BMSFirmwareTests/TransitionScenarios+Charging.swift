@@ -145,10 +145,20 @@ extension TransitionScenarios {
             rig.run { !$0.activeDiagnoses.contains(.cellOvervoltageMSL) }
             rig.request = .standby
             rig.send(.stateRequested(.standby))
+            rig.send(.faultResetRequested)
             return rig.observe()
         },
         "T57": {
             var rig = try fault()
+            rig.request = .standby
+            rig.send(.stateRequested(.standby))
+            rig.send(.faultResetRequested)
+            return rig.observe()
+        },
+        "T65": {
+            var rig = try fault()
+            rig.cellMillivolts[0] = 3_800
+            rig.run { !$0.activeDiagnoses.contains(.cellOvervoltageMSL) }
             rig.request = .standby
             rig.send(.stateRequested(.standby))
             return rig.observe()

@@ -4,15 +4,25 @@ extension BMSController {
     /// The cyclic task (foxBMS 10 ms task): see the type overview for the order.
     mutating func runCycle(at time: Int64, commands: inout [BMSCommand]) {
         if started, time < nowMilliseconds { return }
-        let elapsed = started ? Time.elapsed(from: nowMilliseconds, to: time) : 0
+        let previous = nowMilliseconds
+        let elapsed = started ? max(Time.elapsed(from: previous, to: time), 0) : 0
+        // Inputs that arrived since the last tick count as received now: an input's age is measured from the
+        // task that first saw it, so a timeout means the same at a 1 ms and at a 60 s task period.
+        store.restampArrivals(to: time)
+        if stateRequestReceivedAt == Time.pending { stateRequestReceivedAt = time }
+        // Debounce counts in time: every cyclic evaluation stands for the time since the last tick (the
+        // nominal period at the first tick, when nothing has been seen yet).
+        diagnosis.evaluationWeightMilliseconds = started ? elapsed : configuration.diagnosis.evaluationPeriodMilliseconds
+        defer { diagnosis.evaluationWeightMilliseconds = configuration.diagnosis.evaluationPeriodMilliseconds }
         if !started {
             started = true
             state = .initializing(sinceMilliseconds: time)
         }
         nowMilliseconds = time
         let now = time
-        // Estimators integrate at most one second per tick, so a gap in ticks cannot wind them up.
-        let seconds = Double(min(max(elapsed, 0), 1000)) / 1000
+        // Estimators integrate the whole interval (exact for a current held over it); only a gap beyond
+        // twice the longest supported task period is cut, so a stalled shell cannot wind them up.
+        let seconds = Double(min(elapsed, Self.maximumIntegrationMilliseconds)) / 1000
         var transitions: [DiagnosisTransition] = []
 
         // 1. Sampling and classification.
@@ -24,6 +34,7 @@ extension BMSController {
             temperatures.expire(store: store, settings: configuration.measurements, topology: configuration.topology, now: now)
         }
         SensorClassifier.classify(store: &store, snapshot: &snapshot, temperatures: temperatures, configuration: configuration, now: now)
+        reconcileChargeCounter(seconds: seconds, now: now)
         if sampleDue { updateTemperatureFactors() }
         diagnosis.evaluate(.invalidInput, ok: store.rejectedInputs == 0, now: now, into: &transitions)
         store.rejectedInputs = 0
@@ -59,15 +70,18 @@ extension BMSController {
 
         // 5. Thermal-runaway detection (at the sampling interval).
         if sampleDue {
+            // The stage rows stand for the time since the detector's previous evaluation.
+            let previousSample = thermalRunaway.lastSampleAt
+            let weight = previousSample == Time.never ? diagnosis.evaluationWeightMilliseconds : max(Time.elapsed(from: previousSample, to: now), 0)
             let alarm = thermalRunaway.evaluate(
                 .init(
                     now: now, cellVolts: snapshot.cellVolts, cellValid: snapshot.cellValid, meanCellVolts: snapshot.meanCellVolts,
                     temperatures: temperatures, smoke: snapshot.smoke, softShortCells: dendrite.highRiskCells),
                 configuration: configuration)
             if let alarm { pendingThermalRunawayAlarm = alarm }
-            diagnosis.evaluate(.thermalRunawayWarning, ok: thermalRunaway.level < .warning, now: now, into: &transitions)
+            diagnosis.evaluate(.thermalRunawayWarning, ok: thermalRunaway.level < .warning, now: now, weight: weight, into: &transitions)
             diagnosis.evaluate(
-                .thermalRunawayAlarm, ok: thermalRunaway.level < .alarm, location: thermalRunaway.cells.first, now: now,
+                .thermalRunawayAlarm, ok: thermalRunaway.level < .alarm, location: thermalRunaway.cells.first, now: now, weight: weight,
                 into: &transitions)
         }
 
@@ -97,6 +111,27 @@ extension BMSController {
             dendrite.restartRestAnalysis()
         }
         emitReports(now: now, commands: &commands)
+    }
+
+    /// Longest interval the estimators integrate in one tick: twice the 60 s longest supported task period.
+    static let maximumIntegrationMilliseconds: Int64 = 120_000
+
+    /// Integrates this tick's current sample and, when a charge-counter reading arrived, takes the charge the
+    /// samples missed since the previous one; a counter mean over a long interval that is not at rest ends a
+    /// rest the (aliased) samples alone would have seen.
+    mutating func reconcileChargeCounter(seconds: Double, now: Int64) {
+        chargeCounter.follow(sampleAmperes: snapshot.currentValid ? snapshot.currentAmperes : nil, seconds: seconds)
+        missedAmpereSeconds = 0
+        guard store.chargeCountFresh else { return }
+        store.chargeCountFresh = false
+        let settings = configuration.measurements
+        missedAmpereSeconds = chargeCounter.reading(
+            ampereSeconds: store.chargeCountAmpereSeconds, now: now, rangeAmperes: Double(settings.currentSensorRangeMilliamperes) / 1000,
+            restAmperes: Double(settings.restCurrentMilliamperes) / 1000)
+        if let average = chargeCounter.intervalAverageAmperes, abs(average) * 1000 >= Double(settings.restCurrentMilliamperes) {
+            snapshot.atRest = false
+            snapshot.restSince = Time.never
+        }
     }
 
     /// The state request must keep arriving while the contactors are (being) closed.

@@ -17,16 +17,28 @@ extension BMSController {
             let bleed = balancer.active[index] && snapshot.cellValid[index] ? snapshot.cellVolts[index] / bleedOhms : 0
             blockAmperes[index] = packAmperes + bleed
         }
+        // Charge the samples missed (charge counter) is netted with this tick's sampled charge, so the
+        // charge-in and charge-out sums see the interval's net charge.
+        let missed = missedAmpereSeconds
         if seconds > 0 {
-            stateOfHealth.integrate(blockAmperes: blockAmperes, packAmperes: packAmperes, seconds: seconds)
-            netChargeAmpereHours += packAmperes * seconds / 3600
+            if missed != 0 {
+                let extra = missed / seconds
+                stateOfHealth.integrate(blockAmperes: blockAmperes.map { $0 + extra }, packAmperes: packAmperes + extra, seconds: seconds)
+            } else {
+                stateOfHealth.integrate(blockAmperes: blockAmperes, packAmperes: packAmperes, seconds: seconds)
+            }
+        } else if missed != 0 {
+            stateOfHealth.addCharge(ampereSeconds: missed)
         }
+        netChargeAmpereHours += (packAmperes * seconds + missed) / 3600
 
         // SOC: one EKF per block.
         let firstDecay = seconds > 0 ? Double.exp(-seconds / cell.firstRCTimeConstantSeconds) : 1
         let secondDecay = seconds > 0 ? Double.exp(-seconds / cell.secondRCTimeConstantSeconds) : 1
         let nominalBlockOhms = stateOfHealth.nominalBlockOhms
         let ocv = cell.openCircuitVoltage
+        let firstRCRatio = cell.seriesResistanceOhms > 0 ? cell.firstRCResistanceOhms / cell.seriesResistanceOhms : 0
+        let secondRCRatio = cell.seriesResistanceOhms > 0 ? cell.secondRCResistanceOhms / cell.seriesResistanceOhms : 0
         for index in filters.indices {
             let estimatedOhms = stateOfHealth.resistance[index].ohms
             let ageing = max(0.5, estimatedOhms / nominalBlockOhms)
@@ -39,9 +51,14 @@ extension BMSController {
                 firstDecay: firstDecay, secondDecay: secondDecay,
                 chargeEfficiency: stateOfHealth.coulombicEfficiency[index] ?? cell.nominalCoulombicEfficiency,
                 hysteresisVolts: stateOfHealth.hysteresisVolts(cell: index), hysteresisRate: cell.hysteresisRate,
-                hysteresisDeadbandAmperes: Double(configuration.measurements.restCurrentMilliamperes) / 1000)
+                hysteresisDeadbandAmperes: Double(configuration.measurements.restCurrentMilliamperes) / 1000,
+                firstRCRatio: firstRCRatio, secondRCRatio: secondRCRatio)
             let amperes = blockAmperes[index]
             filters[index].predict(amperes: amperes, seconds: seconds, parameters: parameters, noise: filterNoise)
+            if missed != 0 {
+                filters[index].countCharge(
+                    ampereSeconds: missed, capacityAmpereHours: parameters.capacityAmpereHours, chargeEfficiency: parameters.chargeEfficiency)
+            }
             guard snapshot.cellValid[index] else {
                 stateOfHealth.dropResistanceSample(cell: index)
                 continue
@@ -49,7 +66,11 @@ extension BMSController {
             if snapshot.cellFresh[index] {
                 let volts = snapshot.cellVolts[index]
                 filters[index].correct(volts: volts, amperes: amperes, parameters: parameters, ocv: ocv, noise: filterNoise)
-                stateOfHealth.offerResistanceSample(cell: index, volts: volts, blockAmperes: amperes, now: now, temperatureFactor: factor)
+                let model = StateOfHealthTracker.ModelState(
+                    driveAmperes: amperes + filters[index].normalizedPolarizationAmperes, countedSOC: filters[index].countedSOCChange,
+                    ocvSlope: ocv.slope(atSOC: filters[index].soc),
+                    hysteresisVolts: parameters.hysteresisVolts * filters[index].hysteresis)
+                stateOfHealth.offerResistanceSample(cell: index, volts: volts, blockAmperes: amperes, model: model, now: now, temperatureFactor: factor)
             }
         }
 
@@ -115,6 +136,8 @@ extension BMSController {
                 now: now)
         }
         guard nextDendriteEvaluationAt == Time.never || now >= nextDendriteEvaluationAt else { return }
+        // The dendrite rows stand for the time since the previous evaluation (one per second at most).
+        let weight = nextDendriteEvaluationAt == Time.never ? diagnosis.evaluationWeightMilliseconds : max(Time.elapsed(from: Time.adding(-1000, to: nextDendriteEvaluationAt), to: now), 0)
         nextDendriteEvaluationAt = Time.adding(1000, to: now)
         let changed = dendrite.evaluate(
             coulombicEfficiency: stateOfHealth.coulombicEfficiency, efficiencyBaseline: stateOfHealth.efficiencyBaseline,
@@ -125,8 +148,8 @@ extension BMSController {
                 DendriteHealthReport(cell: cell, risk: dendrite.risk[cell], signatures: dendrite.signatures[cell]))
         }
         let elevated = dendrite.risk.firstIndex { $0 >= .elevated }
-        diagnosis.evaluate(.dendriteRisk, ok: elevated == nil, location: elevated, now: now, into: &transitions)
+        diagnosis.evaluate(.dendriteRisk, ok: elevated == nil, location: elevated, now: now, weight: weight, into: &transitions)
         let suspect = dendrite.signatures.firstIndex { !$0.intersection(DendriteSignatures.shortSignatures).isEmpty }
-        diagnosis.evaluate(.softShortSuspected, ok: suspect == nil, location: suspect, now: now, into: &transitions)
+        diagnosis.evaluate(.softShortSuspected, ok: suspect == nil, location: suspect, now: now, weight: weight, into: &transitions)
     }
 }

@@ -58,7 +58,9 @@ extension BMSController {
                 sequence.phase = .closingPrecharge
                 sequence.phaseStartedAtMilliseconds = now
             } else {
-                diagnosis.evaluate(.prechargeFailure, ok: false, now: now, into: &transitions)
+                // One event: counts one nominal evaluation whatever the task period.
+                diagnosis.evaluate(
+                    .prechargeFailure, ok: false, now: now, weight: configuration.diagnosis.evaluationPeriodMilliseconds, into: &transitions)
                 enterFault(cause: .prechargeFailure, now: now, commands: &commands)
                 return
             }

@@ -53,13 +53,16 @@ extension BMSController {
                 TemperatureExtremesReport(
                     minimumDeciCelsius: snapshot.minimumDeciCelsius, minimumSensor: snapshot.minimumSensor,
                     maximumDeciCelsius: snapshot.maximumDeciCelsius, maximumSensor: snapshot.maximumSensor,
-                    validSensors: snapshot.validSensorCount))
+                    validSensors: snapshot.validSensorCount, meanDeciCelsius: meanValidDeciCelsius,
+                    maximumRateCentiCelsiusPerSecond: Int32(clamping: thermalRunaway.maximumRate * 100)))
         case .packValues:
             let power = Double(snapshot.packMillivolts) / 1000 * Double(snapshot.currentMilliamperes) / 1000
             return .packValues(
                 PackValuesReport(
                     packMillivolts: snapshot.packMillivolts, linkMillivolts: snapshot.linkMillivolts,
-                    currentMilliamperes: snapshot.currentMilliamperes, powerWatts: Int32(clamping: power)))
+                    currentMilliamperes: snapshot.currentMilliamperes, powerWatts: Int32(clamping: power),
+                    packVoltageValid: snapshot.packVoltageValid, linkVoltageValid: snapshot.linkVoltageValid,
+                    currentValid: snapshot.currentValid))
         case .stateEstimates:
             return .stateEstimates(stateEstimatesReport())
         case .cellEstimates:
@@ -88,6 +91,17 @@ extension BMSController {
     }
 
     func basisPoints(_ fraction: Double) -> Int32 { Int32(clamping: fraction * 10_000) }
+
+    /// Mean temperature of the valid sensors (0.1 °C), 0 without one.
+    var meanValidDeciCelsius: Int32 {
+        var sum: Int64 = 0
+        var count: Int64 = 0
+        for sensor in 0..<configuration.topology.temperatureSensors where temperatures.isValid(sensor) {
+            sum += Int64(temperatures.deciCelsius[sensor])
+            count += 1
+        }
+        return count > 0 ? Int32(clamping: (Double(sum) / Double(count)).rounded()) : 0
+    }
 
     func stateEstimatesReport() -> StateEstimatesReport {
         let socs = filters.map(\.soc)

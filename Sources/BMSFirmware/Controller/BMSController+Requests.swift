@@ -2,7 +2,7 @@ extension BMSController {
     /// A valid mode request: refresh the request link, decide, latch when accepted, and acknowledge when
     /// the request or the decision differs from the last one (a re-asserted request every 100 ms is silent).
     mutating func receiveRequest(_ request: ModeRequest, commands: inout [BMSCommand]) {
-        stateRequestReceivedAt = nowMilliseconds
+        stateRequestReceivedAt = Time.pending
         stateRequestValid = true
         var transitions: [DiagnosisTransition] = []
         diagnosis.evaluate(.stateRequestE2E, ok: true, now: nowMilliseconds, into: &transitions)
@@ -46,6 +46,15 @@ extension BMSController {
             }
             return recommendedHealing == nil ? .rejected(.healingNotRecommended) : .accepted
         }
+    }
+
+    /// A good measurement frame counts the measurement end-to-end row down by one evaluation.
+    @inline(__always)
+    mutating func forgiveMeasurementFailure(commands: inout [BMSCommand]) {
+        guard diagnosis.counters[DiagnosisID.measurementE2E.rawValue] > 0 else { return }
+        var transitions: [DiagnosisTransition] = []
+        diagnosis.evaluate(.measurementE2E, ok: true, now: nowMilliseconds, into: &transitions)
+        for transition in transitions { commands.append(.recordDiagnosis(transition)) }
     }
 
     /// An end-to-end failure: the content is lost. For the state request, the link is invalid until the

@@ -65,7 +65,10 @@ extension BMSController {
         case .healing(let session):
             stepHealing(session, now: now, commands: &commands)
         case .fault:
-            if !diagnosis.fatalActive, requestedMode == .standby { state = .standby }
+            // Latched: only an explicit reset (with standby requested and every fatal cause gone) clears it;
+            // a reset that finds a cause still active is used up (the vehicle must reset again).
+            if faultResetRequested, !diagnosis.fatalActive, requestedMode == .standby { state = .standby }
+            faultResetRequested = false
         case .emergencyShutdown:
             break
         }
@@ -78,6 +81,7 @@ extension BMSController {
         contactors.commandAllOpen(now: now)
         stopCharger(commands: &commands)
         stopBalancing(commands: &commands)
+        faultResetRequested = false
         state = .fault(FaultRecord(cause: cause, sinceMilliseconds: now))
     }
 

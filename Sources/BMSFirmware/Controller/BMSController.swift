@@ -43,6 +43,9 @@ public struct BMSController: Sendable {
     var blockAmperes: [Double]
     var netChargeAmpereHours = 0.0
     var currentOffset = CurrentOffsetCalibration()
+    var chargeCounter = ChargeCounterReconciliation()
+    /// Charge the current samples missed this tick (A·s, positive = discharge), from the charge counter.
+    var missedAmpereSeconds = 0.0
     var nextDendriteEvaluationAt = Time.never
     var nextRestConclusionAt = Time.never
 
@@ -60,6 +63,8 @@ public struct BMSController: Sendable {
     var pendingThermalRunawayAlarm: ThermalRunawayAlarm?
     var pendingDendriteReports: [DendriteHealthReport] = []
     var weldedContactor: Contactor?
+    /// A fault reset arrived while in `fault` (consumed by the next tick).
+    var faultResetRequested = false
 
     /// Finished healing runs, oldest first (the last 64).
     public internal(set) var healingHistory: [HealingRecord] = []
@@ -101,10 +106,12 @@ public struct BMSController: Sendable {
     /// Handles one event and returns the commands it causes, in order.
     public mutating func handle(_ event: BMSEvent) -> [BMSCommand] {
         var commands: [BMSCommand] = []
-        let now = nowMilliseconds
+        // Inputs are stamped "since the last tick"; the next tick stamps them with its own time.
+        let now = Time.pending
         switch event {
         case .tick(let time):
             runCycle(at: time, commands: &commands)
+            return commands
         case .cellVoltagesMeasured(let first, let millivolts):
             store.storeCellVoltages(first: first, millivolts, at: now)
         case .cellTemperaturesMeasured(let first, let deciCelsius, let channel):
@@ -112,6 +119,10 @@ public struct BMSController: Sendable {
         case .packCurrentMeasured(let milliamperes):
             store.currentMilliamperes = milliamperes
             store.currentReceivedAt = now
+        case .chargeCounterMeasured(let ampereSeconds):
+            store.chargeCountAmpereSeconds = ampereSeconds
+            store.chargeCountReceivedAt = now
+            store.chargeCountFresh = true
         case .packVoltageMeasured(let millivolts):
             store.packMillivolts = millivolts
             store.packVoltageReceivedAt = now
@@ -134,13 +145,21 @@ public struct BMSController: Sendable {
             store.chargerReceivedAt = now
         case .stateRequested(let request):
             receiveRequest(request, commands: &commands)
+            return commands
+        case .faultResetRequested:
+            if case .fault = state { faultResetRequested = true }
+            return commands
         case .e2eFailure(let message):
             receiveEndToEndFailure(message, commands: &commands)
+            return commands
         case .sensorFaultReported(let fault):
             store.setFault(fault, true)
         case .sensorFaultCleared(let fault):
             store.setFault(fault, false)
         }
+        // Every other event is the content of a frame that passed its end-to-end check: it counts the
+        // measurement end-to-end row down (a failure is forgiven by a good frame, as foxBMS counts).
+        forgiveMeasurementFailure(commands: &commands)
         return commands
     }
 

@@ -5,7 +5,7 @@
 ///                    ▲  │          │            │           │             │
 ///                    │  ▼          │            ▼           ▼             ▼
 ///                    │ balancing   └──────────▶ fault ◀───────────────────┘
-///                    └──────────── (standby request, no fatal flag) ┘
+///                    └──────── (fault reset, standby request, no fatal flag) ┘
 ///    any state ──(thermal-runaway alarm, welded contactor)──▶ emergencyShutdown (latched)
 /// ```
 /// The full transition table is `Firmware/state-machine.md`; tests check the reducer against it.
@@ -24,7 +24,8 @@ public enum BMSState: Hashable, Sendable {
     case balancing
     /// Contactors closed; a healing protocol in one of its sense → diagnose → heal → verify phases.
     case healing(HealingSession)
-    /// Contactors open after a fatal diagnosis; leaves on a standby request once no fatal flag is active.
+    /// Contactors open after a fatal diagnosis; latched: leaves on a fault reset with standby requested once
+    /// no fatal flag is active.
     case fault(FaultRecord)
     /// Contactors open, charger off, alarm broadcast; latched until the controller is restarted.
     case emergencyShutdown(EmergencyRecord)

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Dendrite-health diagnosis per block: soft-short signatures at rest (voltage sag, noise), SOC
 /// divergence under load (voltage-derived SOC regressed on time, charge and current), Coulombic-efficiency trend and resistance growth → a risk level and the
 /// signatures behind it (the "sense → diagnose" half of the smart-battery loop, cell-physics §2.8).
@@ -98,6 +100,9 @@ struct DendriteDiagnosis: Sendable {
         capacityStandardDeviationAmpereHours: [Double], settings: DendriteDiagnosisSettings, now: Int64
     ) {
         guard isDivergenceSampleDue(at: now) else { return }
+        let spacing = nextDivergenceSampleAt == Time.never
+            ? settings.divergenceSampleMilliseconds
+            : max(Time.elapsed(from: Time.adding(-settings.divergenceSampleMilliseconds, to: nextDivergenceSampleAt), to: now), 0)
         nextDivergenceSampleAt = Time.adding(settings.divergenceSampleMilliseconds, to: now)
         var sum = 0.0
         var count = 0
@@ -112,7 +117,8 @@ struct DendriteDiagnosis: Sendable {
         let meanInverse = inverseSum / Double(count)
         let charge = chargeAtLastSample.isNaN ? 0 : chargeAmpereHours - chargeAtLastSample
         chargeAtLastSample = chargeAmpereHours
-        let alpha = min(1, Double(settings.divergenceSampleMilliseconds) / Double(settings.divergenceTimeConstantMilliseconds))
+        // Exponential mean over the actual spacing of the samples (exact at any task period).
+        let alpha = -Double.expMinusOne(-Double(spacing) / Double(max(settings.divergenceTimeConstantMilliseconds, 1)))
         meanAmperes += alpha * ((amperes.isFinite ? amperes : 0) - meanAmperes)
         var relative = [Double](repeating: 0, count: relaxedSOC.count)
         for cell in relaxedSOC.indices {

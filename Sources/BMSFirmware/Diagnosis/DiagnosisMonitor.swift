@@ -1,11 +1,24 @@
-/// Debounced diagnosis flags (foxBMS `DIAG_Handler`): each evaluation counts one "not OK" up or one
-/// "OK" down; a flag sets when its counter reaches the row's threshold and clears when it is back at 0.
+/// Debounced diagnosis flags (foxBMS `DIAG_Handler`), counted in time so that a row means the same at
+/// any task period: each evaluation counts the time it stands for "not OK" up or "OK" down; a flag
+/// sets when its count reaches the row's debounce time and clears when it is back at 0.
+///
+/// A row's debounce time is its `threshold` × the table's nominal evaluation period (10 ms: threshold 50
+/// = 500 ms, as in `Firmware/diagnosis.yaml`). The cyclic task evaluates with ``evaluationWeightMilliseconds``
+/// set to the time since the previous tick, so at the nominal period every evaluation counts one step
+/// exactly as foxBMS counts events, at 1 ms a condition must persist for the same 500 ms, and at a 30 s
+/// period it sets at the first tick that sees it. Event-driven rows (end-to-end failures, precharge
+/// failure) count one nominal evaluation per event.
 struct DiagnosisMonitor: Sendable {
     let table: DiagnosisTable
-    private(set) var counters: [Int]
+    private(set) var counters: [Int64]
     private(set) var active: [Bool]
     private(set) var location: [Int?]
     private(set) var activatedAt: [Int64]
+    /// Debounce time per row (ms).
+    private let debounce: [Int64]
+    /// The time one ``evaluate(_:ok:location:now:into:)`` stands for (ms); the nominal period unless the
+    /// cyclic task set it.
+    var evaluationWeightMilliseconds: Int64
 
     init(table: DiagnosisTable) {
         self.table = table
@@ -14,19 +27,32 @@ struct DiagnosisMonitor: Sendable {
         active = Array(repeating: false, count: count)
         location = Array(repeating: nil, count: count)
         activatedAt = Array(repeating: Time.never, count: count)
+        debounce = DiagnosisID.allCases.map { table.debounceMilliseconds($0) }
+        evaluationWeightMilliseconds = table.evaluationPeriodMilliseconds
     }
 
-    /// Counts one evaluation of `id`; appends a transition when the flag sets or clears.
+    /// Counts one evaluation of `id` (``evaluationWeightMilliseconds`` of time); appends a transition when
+    /// the flag sets or clears.
     @inline(__always)
     mutating func evaluate(
         _ id: DiagnosisID, ok: Bool, location where: Int? = nil, now: Int64, into transitions: inout [DiagnosisTransition]
     ) {
+        evaluate(id, ok: ok, location: `where`, now: now, weight: evaluationWeightMilliseconds, into: &transitions)
+    }
+
+    /// Counts an evaluation standing for `weight` milliseconds of the condition.
+    @inline(__always)
+    mutating func evaluate(
+        _ id: DiagnosisID, ok: Bool, location where: Int? = nil, now: Int64, weight: Int64, into transitions: inout [DiagnosisTransition]
+    ) {
         let index = id.rawValue
         let rule = table.rules[index]
         guard rule.enabled else { return }
+        let step = max(weight, 0)
+        let limit = debounce[index]
         if ok {
             if counters[index] == 0 { return }
-            counters[index] -= 1
+            counters[index] = max(0, counters[index] - step)
             if counters[index] == 0, active[index] {
                 active[index] = false
                 transitions.append(
@@ -34,9 +60,9 @@ struct DiagnosisMonitor: Sendable {
                 location[index] = nil
             }
         } else {
-            if counters[index] < rule.threshold { counters[index] += 1 }
+            counters[index] = min(limit, Time.adding(step, to: counters[index]))
             if let `where` { location[index] = `where` }
-            if counters[index] >= rule.threshold, !active[index] {
+            if counters[index] >= limit, !active[index] {
                 active[index] = true
                 activatedAt[index] = now
                 transitions.append(

@@ -16,8 +16,9 @@ public enum DiagnosisSeverity: String, Hashable, Sendable, CaseIterable, Compara
 /// One row of the diagnosis table (foxBMS `DIAG_ID_CFG_s`): debounce threshold, severity, reaction delay.
 public struct DiagnosisRule: Hashable, Sendable {
     public var id: DiagnosisID
-    /// Consecutive net "not OK" evaluations (one per controller tick) before the flag sets; the same
-    /// number of net "OK" evaluations clears it again.
+    /// Net "not OK" evaluations at the table's nominal evaluation period before the flag sets; the same
+    /// number of net "OK" evaluations clears it again. The controller counts in time (threshold ×
+    /// ``DiagnosisTable/evaluationPeriodMilliseconds``), so the debounce time holds at any task period.
     public var threshold: Int
     public var severity: DiagnosisSeverity
     /// For fatal rows: time between the flag setting and the contactors opening (lets the vehicle
@@ -40,8 +41,12 @@ public struct DiagnosisTable: Hashable, Sendable {
     /// Rules indexed by ``DiagnosisID/rawValue``.
     public private(set) var rules: [DiagnosisRule]
 
+    /// The nominal evaluation period the thresholds count in (`evaluation_period_ms`, 10 ms: foxBMS's task).
+    public var evaluationPeriodMilliseconds: Int64
+
     /// Builds the table; rows may come in any order. Missing or duplicated ids are reported by ``validate()``.
-    public init(rules: [DiagnosisRule]) {
+    public init(rules: [DiagnosisRule], evaluationPeriodMilliseconds: Int64 = 10) {
+        self.evaluationPeriodMilliseconds = evaluationPeriodMilliseconds
         var ordered: [DiagnosisRule] = []
         for id in DiagnosisID.allCases {
             ordered.append(
@@ -57,10 +62,18 @@ public struct DiagnosisTable: Hashable, Sendable {
 
     public subscript(id: DiagnosisID) -> DiagnosisRule { rules[id.rawValue] }
 
+    /// How long a condition must persist (net) before the row's flag sets, and be gone before it clears.
+    public func debounceMilliseconds(_ id: DiagnosisID) -> Int64 {
+        let (product, overflow) = Int64(rules[id.rawValue].threshold).multipliedReportingOverflow(by: evaluationPeriodMilliseconds)
+        return overflow ? .max : product
+    }
+
     /// Checks that every id appears exactly once, thresholds are positive, delays are not negative and
     /// safety-critical rows are enabled and fatal.
     public func validate() -> [ConfigurationIssue] {
         var collector = IssueCollector(file: .diagnosis)
+        collector.check(
+            evaluationPeriodMilliseconds >= 1 && evaluationPeriodMilliseconds <= 1000, ["evaluation_period_ms"], "must lie in 1...1000")
         for id in DiagnosisID.allCases {
             let count = providedIDs.filter { $0 == id }.count
             collector.check(count > 0, ["rows", id.name], "missing row (every diagnosis id needs one)")

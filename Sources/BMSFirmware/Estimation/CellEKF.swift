@@ -26,6 +26,13 @@ public struct CellEKF: Hashable, Sendable {
     public private(set) var openLoopPolarizationVolts: Double = 0
     private var openLoopFirst = 0.0
     private var openLoopSecond = 0.0
+    /// The RC-branch currents per unit series resistance, driven open loop by the current (A): the model
+    /// polarisation is R0 · f(T) · (``normalizedPolarizationAmperes``), whatever R0 is.
+    public private(set) var normalizedPolarizationAmperes = 0.0
+    private var normalizedFirst = 0.0
+    private var normalizedSecond = 0.0
+    /// SOC moved by coulomb counting since start (sum of the prediction steps, without corrections).
+    public private(set) var countedSOCChange = 0.0
     // Covariance entries P = [[p11 p12 p13] [p12 p22 p23] [p13 p23 p33]].
     private var p11: Double
     private var p12 = 0.0
@@ -53,12 +60,18 @@ public struct CellEKF: Hashable, Sendable {
         /// Currents below this (the rest threshold) leave the hysteresis state alone: measurement noise at
         /// rest must not drag it towards zero.
         public var hysteresisDeadbandAmperes: Double
+        /// R1/R0 and R2/R0 of the cell model: the RC branches per unit series resistance, for the
+        /// resistance estimator's model of the polarisation between two samples (0: not modelled).
+        public var firstRCRatio: Double
+        public var secondRCRatio: Double
 
         public init(
             capacityAmpereHours: Double, seriesOhms: Double, firstRCOhms: Double, secondRCOhms: Double,
             firstDecay: Double, secondDecay: Double, chargeEfficiency: Double, hysteresisVolts: Double = 0, hysteresisRate: Double = 0,
-            hysteresisDeadbandAmperes: Double = 0.2
+            hysteresisDeadbandAmperes: Double = 0.2, firstRCRatio: Double = 0, secondRCRatio: Double = 0
         ) {
+            self.firstRCRatio = firstRCRatio
+            self.secondRCRatio = secondRCRatio
             self.hysteresisDeadbandAmperes = hysteresisDeadbandAmperes
             self.hysteresisVolts = hysteresisVolts
             self.hysteresisRate = hysteresisRate
@@ -132,6 +145,7 @@ public struct CellEKF: Hashable, Sendable {
         let gain = seconds / (3600 * parameters.capacityAmpereHours)
         let deltaSOC = efficiency * amperes * gain
         soc -= deltaSOC
+        countedSOCChange -= deltaSOC
         if abs(amperes) >= parameters.hysteresisDeadbandAmperes, parameters.hysteresisRate > 0 {
             let decay = Double.exp(-abs(parameters.hysteresisRate * deltaSOC))
             hysteresis = decay * hysteresis - (1 - decay) * (amperes > 0 ? 1 : -1)
@@ -149,6 +163,15 @@ public struct CellEKF: Hashable, Sendable {
             openLoopSecond = 0
             openLoopPolarizationVolts = 0
         }
+        normalizedFirst = a1 * normalizedFirst + parameters.firstRCRatio * (1 - a1) * amperes
+        normalizedSecond = a2 * normalizedSecond + parameters.secondRCRatio * (1 - a2) * amperes
+        normalizedPolarizationAmperes = normalizedFirst + normalizedSecond
+        if !normalizedPolarizationAmperes.isFinite || !countedSOCChange.isFinite {
+            normalizedFirst = 0
+            normalizedSecond = 0
+            normalizedPolarizationAmperes = 0
+            countedSOCChange = 0
+        }
         // P = A P Aᵀ + Q, A = diag(1, a1, a2)
         p12 *= a1
         p13 *= a2
@@ -161,6 +184,17 @@ public struct CellEKF: Hashable, Sendable {
         p33 += noise.polarizationVariancePerSecond * seconds
         clampSOC()
         if !soc.isFinite || !firstRCVolts.isFinite || !secondRCVolts.isFinite || !p11.isFinite { invalidate() }
+    }
+
+    /// Counts charge that the current samples missed (the current sensor's charge counter minus the
+    /// integral of the samples; positive = discharge): moves the SOC only, like coulomb counting.
+    public mutating func countCharge(ampereSeconds: Double, capacityAmpereHours: Double, chargeEfficiency: Double) {
+        guard initialized, ampereSeconds.isFinite, ampereSeconds != 0, capacityAmpereHours > 0 else { return }
+        let efficiency = ampereSeconds < 0 ? chargeEfficiency : 1
+        let deltaSOC = efficiency * ampereSeconds / (3600 * capacityAmpereHours)
+        soc -= deltaSOC
+        countedSOCChange -= deltaSOC
+        clampSOC()
     }
 
     /// Measurement update with a terminal voltage. Returns false when the innovation was gated out.

@@ -12,6 +12,8 @@ public struct ResistanceEstimator: Hashable, Sendable {
     /// Estimate variance (Ω²), scaled by the measurement noise.
     public private(set) var variance: Double
     public private(set) var updates = 0
+    /// Exponential mean of the squared residuals of single steps (Ω², same memory as the estimate).
+    public private(set) var residualVariance = 0.0
     private let forgetting: Double
 
     public init(initialOhms: Double, initialVariance: Double, forgettingFactor: Double) {
@@ -35,9 +37,20 @@ public struct ResistanceEstimator: Hashable, Sendable {
         let updated = ohms + gain * (y - x * ohms)
         let updatedVariance = (1 - gain * x) * variance / forgetting
         guard updated.isFinite, updated > 0, updatedVariance.isFinite, updatedVariance > 0 else { return false }
+        let residual = candidate - ohms
+        let weight = updates == 0 ? 1 : 1 - forgetting
+        residualVariance += weight * (residual * residual - residualVariance)
         ohms = updated
         variance = min(updatedVariance, 1)
         updates += 1
         return true
+    }
+
+    /// 1σ of the estimate relative to it: the single-step scatter averaged over the forgetting memory,
+    /// σ_step · √((1 − λ)/(1 + λ)); 1 (100 %) before the first step.
+    public var relativeStandardDeviation: Double {
+        guard updates > 0, ohms > 0 else { return 1 }
+        let memory = (1 - forgetting) / (1 + forgetting)
+        return (residualVariance * max(memory, 1 / Double(updates))).squareRoot() / ohms
     }
 }

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Per-block capacity (AWTLS over rest-to-rest windows) and resistance (RLS over current steps),
 /// Coulombic efficiency and the lithium-inventory-loss indicators.
 ///
@@ -36,8 +38,13 @@ struct StateOfHealthTracker: Sendable {
 
     private var sampleCurrent: [Double]
     private var sampleVolts: [Double]
+    private var sampleDrive: [Double]
+    private var sampleCountedSOC: [Double]
+    private var sampleHysteresisVolts: [Double]
     private var sampleTime: [Int64]
     private var hasSample: [Bool]
+    /// Weight of the newest sample in the rest-voltage mean at the last update (for the anchor's noise).
+    private var restVoltageAlpha = 1.0
     /// First converged resistance per block (for the resistance-rise signature).
     private(set) var initialResistance: [Double?]
 
@@ -86,6 +93,9 @@ struct StateOfHealthTracker: Sendable {
         efficiencyBaselineSamples = Array(repeating: 0, count: cells)
         sampleCurrent = Array(repeating: 0, count: cells)
         sampleVolts = Array(repeating: 0, count: cells)
+        sampleDrive = Array(repeating: 0, count: cells)
+        sampleCountedSOC = Array(repeating: 0, count: cells)
+        sampleHysteresisVolts = Array(repeating: 0, count: cells)
         sampleTime = Array(repeating: Time.never, count: cells)
         hasSample = Array(repeating: false, count: cells)
         initialResistance = Array(repeating: nil, count: cells)
@@ -111,14 +121,32 @@ struct StateOfHealthTracker: Sendable {
         }
     }
 
-    /// Follows the rest voltage of every valid block (exponential mean, τ = 60 s).
+    /// Adds charge that the current samples missed (the charge counter's correction, positive = discharge)
+    /// to every block's window and loop balance.
+    mutating func addCharge(ampereSeconds: Double) {
+        guard ampereSeconds.isFinite, ampereSeconds != 0 else { return }
+        let ampereHours = ampereSeconds / 3600
+        throughputAmpereHours += abs(ampereHours)
+        for cell in chargeInAmpereHours.indices {
+            if ampereHours < 0 {
+                chargeInAmpereHours[cell] -= ampereHours
+                totalChargeIn[cell] -= ampereHours
+            } else {
+                chargeOutAmpereHours[cell] += ampereHours
+                totalChargeOut[cell] += ampereHours
+            }
+        }
+    }
+
+    /// Follows the rest voltage of every valid block (exponential mean, τ = 60 s, exact for any spacing).
     mutating func followRestVoltage(cell: Int, volts: Double, seconds: Double) {
         if !restVoltageInitialized[cell] {
             restVoltage[cell] = volts
             restVoltageInitialized[cell] = true
             return
         }
-        let alpha = min(1, seconds / 60)
+        let alpha = -Double.expMinusOne(-max(seconds, 0) / 60)
+        restVoltageAlpha = alpha
         restVoltage[cell] += alpha * (volts - restVoltage[cell])
     }
 
@@ -139,8 +167,11 @@ struct StateOfHealthTracker: Sendable {
         let rawSOC = ocv.soc(atVoltage: relaxed - configuredHysteresisVolts * hysteresisState)
         let soc = ocv.soc(atVoltage: relaxed - hysteresisVolts(cell: cell) * hysteresisState)
         let slope = max(ocv.slope(atSOC: soc), 0.05)
-        // The 60 s exponential mean of ≥ 1 Hz samples cuts white voltage noise by ≥ √120.
-        let voltageSigma = settings.voltageMeasurementStandardDeviationVolts / 120.0.squareRoot()
+        // The 60 s exponential mean of ≥ 1 Hz samples cuts white voltage noise by ≥ √120; with samples
+        // further apart it averages (2 − α)/α of them (α: the newest sample's weight), e.g. ~4 at 30 s.
+        let alpha = min(max(restVoltageAlpha, 1e-9), 1)
+        let averaged = min(120, (2 - alpha) / alpha)
+        let voltageSigma = settings.voltageMeasurementStandardDeviationVolts / averaged.squareRoot()
         let socSigma = voltageSigma / slope
         let variance = socSigma * socSigma + settings.anchorSOCModelStandardDeviation * settings.anchorSOCModelStandardDeviation
         return SOCAnchor(soc: soc, rawSOC: rawSOC, variance: variance, hysteresisState: hysteresisState, slope: slope)
@@ -219,22 +250,61 @@ struct StateOfHealthTracker: Sendable {
         if anchorHistory[cell].count > 8 { anchorHistory[cell].removeFirst() }
     }
 
+    /// What the cell model says about one voltage sample, for pairing it with the previous one.
+    struct ModelState {
+        /// Block current plus the RC-branch currents per unit R0 (A): the model's polarisation is R0·f(T) times this.
+        var driveAmperes: Double
+        /// SOC moved by coulomb counting so far (the filter's running sum).
+        var countedSOC: Double
+        /// dOCV/dSOC at the present SOC (V per unit SOC).
+        var ocvSlope: Double
+        /// The hysteresis voltage M·h now (V).
+        var hysteresisVolts: Double
+    }
+
+    /// Longest spacing of two voltage samples that still form a resistance pair.
+    static let maximumPairingMilliseconds: Int64 = 120_000
+
     /// Offers a new voltage sample of `cell` for the resistance estimate; pairs it with the previous one.
-    mutating func offerResistanceSample(cell: Int, volts: Double, blockAmperes: Double, now: Int64, temperatureFactor: Double) {
+    ///
+    /// Between two samples the model moves the terminal voltage by ΔOCV (coulomb counting × slope),
+    /// Δ(M·h), and −R0·f(T)·Δ(I + w), w the RC-branch currents per unit R0. With samples a few ms apart
+    /// (a 10 ms task) w barely moves and this is the classic R0 = −ΔV/ΔI; with samples seconds apart (a
+    /// coarse task) the RC branches move too and the model's time constants account for them, so every
+    /// current step at any task period is one regression point for R0 at the reference temperature.
+    mutating func offerResistanceSample(
+        cell: Int, volts: Double, blockAmperes: Double, model: ModelState, now: Int64, temperatureFactor: Double,
+        maximumPairingMilliseconds: Int64 = StateOfHealthTracker.maximumPairingMilliseconds
+    ) {
         defer {
             sampleCurrent[cell] = blockAmperes
             sampleVolts[cell] = volts
+            sampleDrive[cell] = model.driveAmperes
+            sampleCountedSOC[cell] = model.countedSOC
+            sampleHysteresisVolts[cell] = model.hysteresisVolts
             sampleTime[cell] = now
             hasSample[cell] = true
         }
-        guard hasSample[cell], Time.elapsed(from: sampleTime[cell], to: now) <= 250 else { return }
+        guard hasSample[cell], Time.elapsed(from: sampleTime[cell], to: now) <= maximumPairingMilliseconds else { return }
         let deltaAmperes = blockAmperes - sampleCurrent[cell]
         guard abs(deltaAmperes) >= settings.resistanceStepThresholdAmperes else { return }
-        if resistance[cell].update(deltaAmperes: deltaAmperes, deltaVolts: volts - sampleVolts[cell], temperatureFactor: temperatureFactor),
+        let explained = model.ocvSlope * (model.countedSOC - sampleCountedSOC[cell]) + (model.hysteresisVolts - sampleHysteresisVolts[cell])
+        if resistance[cell].update(
+            deltaAmperes: model.driveAmperes - sampleDrive[cell], deltaVolts: volts - sampleVolts[cell] - explained,
+            temperatureFactor: temperatureFactor),
             initialResistance[cell] == nil, resistance[cell].updates >= 20
         {
             initialResistance[cell] = resistance[cell].ohms
         }
+    }
+
+    /// Offers a sample without the cell model's help (R0 = −ΔV/ΔI): only pairs within 250 ms, where the RC
+    /// branches and the OCV barely move.
+    mutating func offerResistanceSample(cell: Int, volts: Double, blockAmperes: Double, now: Int64, temperatureFactor: Double) {
+        offerResistanceSample(
+            cell: cell, volts: volts, blockAmperes: blockAmperes,
+            model: ModelState(driveAmperes: blockAmperes, countedSOC: 0, ocvSlope: 0, hysteresisVolts: 0), now: now,
+            temperatureFactor: temperatureFactor, maximumPairingMilliseconds: 250)
     }
 
     /// Forgets the pairing sample of a block (after an invalid reading).

@@ -13,6 +13,10 @@ public enum BMSEvent: Hashable, Sendable {
     case cellTemperaturesMeasured(firstSensor: Int, deciCelsius: [Int32], channel: TemperatureChannel)
     /// String current; positive discharges the pack (IVT-S convention).
     case packCurrentMeasured(milliamperes: Int32)
+    /// The current sensor's charge counter (IVT-S `As`): charge drawn from the pack since the counter's
+    /// reset, positive = discharge. Used to count the charge between current samples (pulse profiles at a
+    /// slow task period); optional.
+    case chargeCounterMeasured(ampereSeconds: Int64)
     /// Battery-side string voltage (before the contactors).
     case packVoltageMeasured(millivolts: Int32)
     /// DC-link voltage (after the contactors), used to verify the precharge.
@@ -31,6 +35,9 @@ public enum BMSEvent: Hashable, Sendable {
     case chargerStatus(ChargerStatus)
     /// A mode request whose end-to-end protection was checked and found valid.
     case stateRequested(ModeRequest)
+    /// The vehicle acknowledges latched faults (`StateRequest_ResetFaults` rising edge): the controller
+    /// leaves `fault` on its next tick if standby is requested and no fatal diagnosis is active then.
+    case faultResetRequested
     /// A frame of `message` failed its end-to-end check (counter or CRC); its content was discarded.
     case e2eFailure(message: BMSMessage)
     /// A node reports one of its sensors broken (AFE open-wire test, thermistor range, sensor status bits).
@@ -93,6 +100,7 @@ public enum BMSMessage: String, Hashable, Sendable, CaseIterable {
     case packVoltage
     case gas
     case pressure
+    case smoke
     case insulation
     case charger
     case contactorFeedback

@@ -54,13 +54,21 @@ public struct TemperatureExtremesReport: Hashable, Sendable {
     public var maximumDeciCelsius: Int32
     public var maximumSensor: Int
     public var validSensors: Int
+    /// Mean of the valid sensors.
+    public var meanDeciCelsius: Int32
+    /// Fastest dT/dt of any valid sensor (0.01 °C/s).
+    public var maximumRateCentiCelsiusPerSecond: Int32
 }
 
 public struct PackValuesReport: Hashable, Sendable {
     public var packMillivolts: Int32
     public var linkMillivolts: Int32
+    /// Positive = discharge (0 while the current is not valid).
     public var currentMilliamperes: Int32
     public var powerWatts: Int32
+    public var packVoltageValid: Bool
+    public var linkVoltageValid: Bool
+    public var currentValid: Bool
 }
 
 /// Pack-level SOC and SOH.

@@ -35,6 +35,12 @@ struct MeasurementStore: Sendable {
     var insulationKiloohms: Int32 = 0
     var insulationReceivedAt: Int64 = Time.never
 
+    /// Charge counter of the current sensor (A·s, positive = discharge), if one has arrived.
+    var chargeCountAmpereSeconds: Int64 = 0
+    var chargeCountReceivedAt: Int64 = Time.never
+    /// A reading arrived since the last tick.
+    var chargeCountFresh = false
+
     var charger = ChargerStatus(connected: false, bidirectional: false, faulted: false)
     var chargerReceivedAt: Int64 = Time.never
 
@@ -62,6 +68,28 @@ struct MeasurementStore: Sendable {
         smokeDetected = Array(repeating: false, count: topology.smokeSensors)
         smokeReceivedAt = Array(repeating: Time.never, count: topology.smokeSensors)
         smokeFaultReported = Array(repeating: false, count: topology.smokeSensors)
+    }
+
+    /// Stamps every input that arrived since the last tick (stamped ``Time/pending``) with `now`, the tick
+    /// that sees it first.
+    mutating func restampArrivals(to now: Int64) {
+        Self.restamp(&cellVoltageReceivedAt, now)
+        Self.restamp(&temperatureReceivedAt, now)
+        Self.restamp(&redundantReceivedAt, now)
+        Self.restamp(&gasReceivedAt, now)
+        Self.restamp(&pressureReceivedAt, now)
+        Self.restamp(&smokeReceivedAt, now)
+        if currentReceivedAt == Time.pending { currentReceivedAt = now }
+        if packVoltageReceivedAt == Time.pending { packVoltageReceivedAt = now }
+        if linkVoltageReceivedAt == Time.pending { linkVoltageReceivedAt = now }
+        if insulationReceivedAt == Time.pending { insulationReceivedAt = now }
+        if chargerReceivedAt == Time.pending { chargerReceivedAt = now }
+        if chargeCountReceivedAt == Time.pending { chargeCountReceivedAt = now }
+    }
+
+    @inline(__always)
+    private static func restamp(_ times: inout [Int64], _ now: Int64) {
+        for index in times.indices where times[index] == Time.pending { times[index] = now }
     }
 
     /// Stores a run of values at `first`; values beyond the array are counted as rejected input.

@@ -18,6 +18,9 @@ enum Time {
 
     /// Marks "never received".
     static let never = Int64.min
+
+    /// Marks "received since the last tick": the next tick replaces it with its own time.
+    static let pending = Int64.max
 }
 
 extension Int32 {

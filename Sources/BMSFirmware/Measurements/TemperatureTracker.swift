@@ -10,10 +10,18 @@
 /// A `step` or `openCircuit` fault clears once the reading has agreed with the neighbours for the
 /// recovery time.
 ///
-/// Two rates: `rate`, the least-squares slope over the last `rateWindowSamples` samples (fast, for the
-/// GB 38031 1 °C/s criterion; ~0.35 °C/s noise with 0.1 °C readings), and `slowRate`, the slope of the
-/// last ten window means (~10 s span, ~0.004 °C/s noise) for sustained-heating warnings, neighbour
-/// corroboration and propagation, where the fast rate's noise would exceed the 0.2 °C/s threshold.
+/// Two rates: `rate`, the least-squares slope over the samples of the last rate window
+/// ((`rateWindowSamples` − 1) × interval, 0.9 s: fast, for the GB 38031 1 °C/s criterion; ~0.35 °C/s noise
+/// with 0.1 °C readings), and `slowRate`, the slope of the window means of the last ten windows (~10 s
+/// span, ~0.004 °C/s noise) for sustained-heating warnings, neighbour corroboration and propagation,
+/// where the fast rate's noise would exceed the 0.2 °C/s threshold.
+///
+/// Both slopes use the samples' actual times, so they hold at any task period: a task slower than the
+/// sampling interval takes one sample per tick, and when fewer samples than a window's worth fall inside
+/// it, the slope spans the last two samples (two samples 30 s apart give the 30 s mean rate). The step
+/// test scales with the spacing too: a rise of more than the step limit per nominal interval is a
+/// sensor fault; between samples further apart a real runaway can rise by more than the limit, and the
+/// reading is then treated as real (over-temperature protection acts on it) rather than dismissed.
 struct TemperatureTracker: Sendable {
     enum Status: UInt8, Sendable {
         case unknown
@@ -30,8 +38,10 @@ struct TemperatureTracker: Sendable {
     let sensorCount: Int
     let windowSamples: Int
     let intervalMilliseconds: Int64
-    /// Least-squares weights: slope = Σ w_k · T_k with k = 0 the oldest sample.
-    private let slopeWeights: [Double]
+    /// Span of the fast-rate window (ms): (samples − 1) × interval.
+    private let rateSpanMilliseconds: Int64
+    /// Span of one slow-rate block (ms): samples × interval.
+    private let blockSpanMilliseconds: Int64
 
     private(set) var status: [Status]
     /// Latest accepted temperature (°C); meaningful when `status == .ok`.
@@ -43,15 +53,22 @@ struct TemperatureTracker: Sendable {
     /// dT/dt over ~10 s in °C/s (0 until ten window means exist).
     private(set) var slowRate: [Double]
     private var blockMeans: [Double]
+    /// Mean sample time of each block (ms).
+    private var blockTimes: [Double]
     private var blockMeanCount: [Int]
     private var blockMeanHead: [Int]
     private var samplesInBlock: [Int]
     private var blockSum: [Double]
+    private var blockTimeSum: [Double]
+    private var blockStartedAt: [Int64]
     private static let blocks = 10
-    /// Ring buffers of the last `windowSamples` samples, per sensor.
+    /// Ring buffers of the last `windowSamples` samples and their times, per sensor.
     private var ring: [Double]
+    private var ringTimes: [Int64]
     private var ringCount: [Int]
     private var ringHead: [Int]
+    /// Time of each sensor's previous accepted sample (for the step test's spacing).
+    private var lastSampleAt: [Int64]
     private var lastSampleRaw: [Int32]
     private var hasLastSample: [Bool]
     private var agreeingSince: [Int64]
@@ -68,25 +85,26 @@ struct TemperatureTracker: Sendable {
         neighbourLists = (0..<sensorCount).map { Self.neighbours(of: $0, sensorCount: sensorCount, topology: topology) }
         windowSamples = settings.rateWindowSamples
         intervalMilliseconds = settings.sampleIntervalMilliseconds
-        let n = Double(windowSamples)
-        let mean = (n - 1) / 2
-        var denominator = 0.0
-        for k in 0..<windowSamples { denominator += (Double(k) - mean) * (Double(k) - mean) }
-        let seconds = Double(intervalMilliseconds) / 1000
-        slopeWeights = (0..<windowSamples).map { (Double($0) - mean) / (denominator * seconds) }
+        rateSpanMilliseconds = Int64(settings.rateWindowSamples - 1) * settings.sampleIntervalMilliseconds
+        blockSpanMilliseconds = Int64(settings.rateWindowSamples) * settings.sampleIntervalMilliseconds
         status = Array(repeating: .unknown, count: sensorCount)
         celsius = Array(repeating: 0, count: sensorCount)
         deciCelsius = Array(repeating: 0, count: sensorCount)
         rate = Array(repeating: 0, count: sensorCount)
         slowRate = Array(repeating: 0, count: sensorCount)
         blockMeans = Array(repeating: 0, count: sensorCount * Self.blocks)
+        blockTimes = Array(repeating: 0, count: sensorCount * Self.blocks)
         blockMeanCount = Array(repeating: 0, count: sensorCount)
         blockMeanHead = Array(repeating: 0, count: sensorCount)
         samplesInBlock = Array(repeating: 0, count: sensorCount)
         blockSum = Array(repeating: 0, count: sensorCount)
+        blockTimeSum = Array(repeating: 0, count: sensorCount)
+        blockStartedAt = Array(repeating: Time.never, count: sensorCount)
         ring = Array(repeating: 0, count: sensorCount * windowSamples)
+        ringTimes = Array(repeating: 0, count: sensorCount * windowSamples)
         ringCount = Array(repeating: 0, count: sensorCount)
         ringHead = Array(repeating: 0, count: sensorCount)
+        lastSampleAt = Array(repeating: Time.never, count: sensorCount)
         lastSampleRaw = Array(repeating: 0, count: sensorCount)
         hasLastSample = Array(repeating: false, count: sensorCount)
         agreeingSince = Array(repeating: Time.never, count: sensorCount)
@@ -153,8 +171,10 @@ struct TemperatureTracker: Sendable {
         }
         let previousRaw = lastSampleRaw[sensor]
         let hadPrevious = hasLastSample[sensor]
+        let previousAt = lastSampleAt[sensor]
         lastSampleRaw[sensor] = raw
         hasLastSample[sensor] = true
+        lastSampleAt[sensor] = now
 
         if status[sensor] == .step || status[sensor] == .openCircuit || status[sensor] == .reported || status[sensor] == .redundantMismatch {
             // Recovery: the reading must agree with the neighbours for the recovery time.
@@ -167,17 +187,25 @@ struct TemperatureTracker: Sendable {
             if agreeingSince[sensor] == Time.never { agreeingSince[sensor] = now }
             guard Time.elapsed(from: agreeingSince[sensor], to: now) >= settings.temperatureRecoveryMilliseconds else { return }
             resetHistory(sensor)
-            accept(sensor, raw)
+            accept(sensor, raw, now: now)
             return
         }
         if hadPrevious, status[sensor] == .ok {
             let jump = abs(Int64(raw) - Int64(previousRaw))
-            if jump > Int64(settings.temperatureStepLimitDeciCelsius), !isHeatingBeforeJump(sensor) {
+            if jump > stepLimit(settings.temperatureStepLimitDeciCelsius, since: previousAt, now: now), !isHeatingBeforeJump(sensor) {
                 markFault(sensor, .step, now: now)
                 return
             }
         }
-        accept(sensor, raw)
+        accept(sensor, raw, now: now)
+    }
+
+    /// The step limit for two samples `since` → `now` apart: the configured limit per nominal interval,
+    /// scaled up in proportion when the samples are further apart.
+    func stepLimit(_ limit: Int32, since: Int64, now: Int64) -> Int64 {
+        let spacing = since == Time.never ? intervalMilliseconds : max(Time.elapsed(from: since, to: now), intervalMilliseconds)
+        let (scaled, overflow) = Int64(limit).multipliedReportingOverflow(by: spacing)
+        return overflow ? .max : scaled / intervalMilliseconds
     }
 
     /// A sensor already rising at ≥ 1 °C/s may jump at venting; a quiet sensor may not.
@@ -197,54 +225,88 @@ struct TemperatureTracker: Sendable {
         blockMeanHead[sensor] = 0
         samplesInBlock[sensor] = 0
         blockSum[sensor] = 0
+        blockTimeSum[sensor] = 0
+        blockStartedAt[sensor] = Time.never
         slowRate[sensor] = 0
     }
 
-    private mutating func accept(_ sensor: Int, _ raw: Int32) {
+    private mutating func accept(_ sensor: Int, _ raw: Int32, now: Int64) {
         status[sensor] = .ok
         deciCelsius[sensor] = raw
         let value = Double(raw) / 10
         celsius[sensor] = value
+        // Fast window: ring of the last samples with their times.
         let base = sensor * windowSamples
         ring[base + ringHead[sensor]] = value
+        ringTimes[base + ringHead[sensor]] = now
         ringHead[sensor] = (ringHead[sensor] + 1) % windowSamples
         if ringCount[sensor] < windowSamples { ringCount[sensor] += 1 }
+        rate[sensor] = fastRate(sensor, now: now)
+
+        // Slow rate: means of blocks one window long (a block closes when the next sample falls outside
+        // it), slope over the blocks of the last ten windows.
+        if blockStartedAt[sensor] != Time.never, Time.elapsed(from: blockStartedAt[sensor], to: now) >= blockSpanMilliseconds {
+            closeBlock(sensor)
+        }
+        if samplesInBlock[sensor] == 0 { blockStartedAt[sensor] = now }
         blockSum[sensor] += value
+        blockTimeSum[sensor] += Double(Time.elapsed(from: blockStartedAt[sensor], to: now))
         samplesInBlock[sensor] += 1
-        if samplesInBlock[sensor] == windowSamples {
-            let base = sensor * Self.blocks
-            blockMeans[base + blockMeanHead[sensor]] = blockSum[sensor] / Double(windowSamples)
-            blockMeanHead[sensor] = (blockMeanHead[sensor] + 1) % Self.blocks
-            if blockMeanCount[sensor] < Self.blocks { blockMeanCount[sensor] += 1 }
-            samplesInBlock[sensor] = 0
-            blockSum[sensor] = 0
-            if blockMeanCount[sensor] == Self.blocks {
-                // Least-squares slope of the block means, spaced one window apart.
-                let spacing = Double(windowSamples) * Double(intervalMilliseconds) / 1000
-                let mean = Double(Self.blocks - 1) / 2
-                var numerator = 0.0
-                var denominator = 0.0
-                var index = blockMeanHead[sensor]
-                for k in 0..<Self.blocks {
-                    numerator += (Double(k) - mean) * blockMeans[base + index]
-                    denominator += (Double(k) - mean) * (Double(k) - mean)
-                    index = (index + 1) % Self.blocks
-                }
-                slowRate[sensor] = numerator / (denominator * spacing)
-            }
+        if samplesInBlock[sensor] == windowSamples { closeBlock(sensor) }
+    }
+
+    /// Least-squares slope (°C/s) of the samples inside the fast window ending at `now` (at least the last
+    /// two); 0 until the window is covered.
+    private func fastRate(_ sensor: Int, now: Int64) -> Double {
+        let base = sensor * windowSamples
+        let count = ringCount[sensor]
+        guard count >= 2 else { return 0 }
+        var fit = SlopeFit()
+        var index = (ringHead[sensor] + windowSamples - 1) % windowSamples  // newest
+        let tolerance = intervalMilliseconds / 2
+        var oldestAge: Int64 = 0
+        for taken in 0..<count {
+            let age = Time.elapsed(from: ringTimes[base + index], to: now)
+            if taken >= 2, age > rateSpanMilliseconds + tolerance { break }
+            fit.add(time: -Double(age) / 1000, value: ring[base + index])
+            oldestAge = age
+            index = (index + windowSamples - 1) % windowSamples
         }
-        if ringCount[sensor] == windowSamples {
-            var slope = 0.0
-            var index = ringHead[sensor]  // oldest
-            for k in 0..<windowSamples {
-                slope += slopeWeights[k] * ring[base + index]
-                index += 1
-                if index == windowSamples { index = 0 }
-            }
-            rate[sensor] = slope
-        } else {
-            rate[sensor] = 0
+        // Covered: the window's span of samples, or two samples further apart than the window.
+        guard oldestAge >= rateSpanMilliseconds - tolerance else { return 0 }
+        return fit.slope
+    }
+
+    private mutating func closeBlock(_ sensor: Int) {
+        let samples = samplesInBlock[sensor]
+        guard samples > 0 else { return }
+        let base = sensor * Self.blocks
+        blockMeans[base + blockMeanHead[sensor]] = blockSum[sensor] / Double(samples)
+        blockTimes[base + blockMeanHead[sensor]] = Double(blockStartedAt[sensor]) + blockTimeSum[sensor] / Double(samples)
+        blockMeanHead[sensor] = (blockMeanHead[sensor] + 1) % Self.blocks
+        if blockMeanCount[sensor] < Self.blocks { blockMeanCount[sensor] += 1 }
+        samplesInBlock[sensor] = 0
+        blockSum[sensor] = 0
+        blockTimeSum[sensor] = 0
+        blockStartedAt[sensor] = Time.never
+        // Slope of the block means inside the last ten windows (at least the last two blocks).
+        let count = blockMeanCount[sensor]
+        guard count >= 2 else { return }
+        let window = Double(Int64(Self.blocks) * blockSpanMilliseconds)
+        var index = (blockMeanHead[sensor] + Self.blocks - 1) % Self.blocks
+        let newest = blockTimes[base + index]
+        var fit = SlopeFit()
+        var oldestAge = 0.0
+        for taken in 0..<count {
+            let age = newest - blockTimes[base + index]
+            if taken >= 2, age >= window { break }
+            fit.add(time: -age / 1000, value: blockMeans[base + index])
+            oldestAge = age
+            index = (index + Self.blocks - 1) % Self.blocks
         }
+        // Covered: nine window spacings (ten regular blocks), or two blocks further apart than the window.
+        guard oldestAge >= Double(Int64(Self.blocks - 1) * blockSpanMilliseconds) - Double(intervalMilliseconds) / 2 else { return }
+        slowRate[sensor] = fit.slope
     }
 
     /// Mean accepted temperature (°C) of the sensors on neighbouring blocks, if any is valid.
@@ -290,5 +352,29 @@ struct TemperatureTracker: Sendable {
                 resetHistory(sensor)
             }
         }
+    }
+}
+
+/// Running sums of an ordinary least-squares line (times in s, relative to the newest sample).
+struct SlopeFit {
+    private var n = 0.0
+    private var st = 0.0
+    private var sv = 0.0
+    private var stt = 0.0
+    private var stv = 0.0
+
+    @inline(__always)
+    mutating func add(time: Double, value: Double) {
+        n += 1
+        st += time
+        sv += value
+        stt += time * time
+        stv += time * value
+    }
+
+    /// The slope, 0 without spread in time.
+    var slope: Double {
+        let denominator = n * stt - st * st
+        return denominator > 1e-12 ? (n * stv - st * sv) / denominator : 0
     }
 }

@@ -1,9 +1,14 @@
+import RealModule
+
 /// Follows pack-level gas or pressure sensors: validity, slow baseline, and how long the rise over the
 /// baseline has exceeded the warning and alarm levels.
 ///
 /// A reading is a sensor fault when the node reports it, when it lies outside the sensor's range, or
 /// when it jumps by more than the step limit between two samples (a real vent builds up over samples;
 /// a stuck or shorted sensor jumps). A stepped sensor is trusted again once it is back near its baseline.
+/// The step limit holds per nominal sampling interval and grows in proportion with the actual spacing of
+/// the samples (a slow task sees a real vent's build-up as one large rise, which must count as real); the
+/// baseline's exponential mean uses the actual spacing too, so both mean the same at any task period.
 /// The baseline (exponential mean) freezes while the sensor is above its warning level, so a slow
 /// event cannot hide itself by dragging the baseline up.
 struct EnclosureSensorTracker: Sendable {
@@ -24,6 +29,7 @@ struct EnclosureSensorTracker: Sendable {
     private var hasPrevious: [Bool]
     private var warningSince: [Int64]
     private var alarmSince: [Int64]
+    private var lastSampleAt = Time.never
 
     init(count: Int) {
         status = Array(repeating: .unknown, count: count)
@@ -48,6 +54,10 @@ struct EnclosureSensorTracker: Sendable {
 
     /// Samples every sensor once (called at the detector's sampling interval).
     mutating func sample(values: [Int32], receivedAt: [Int64], faultReported: [Bool], limits: Limits, intervalMilliseconds: Int64, now: Int64) {
+        let spacing = lastSampleAt == Time.never ? intervalMilliseconds : max(Time.elapsed(from: lastSampleAt, to: now), intervalMilliseconds)
+        lastSampleAt = now
+        let stepScale = Double(spacing) / Double(max(intervalMilliseconds, 1))
+        let alpha = -Double.expMinusOne(-Double(spacing) / Double(max(limits.baselineTimeConstant, 1)))
         for sensor in status.indices {
             let received = receivedAt[sensor]
             guard received != Time.never, Time.elapsed(from: received, to: now) <= limits.timeout else {
@@ -80,7 +90,7 @@ struct EnclosureSensorTracker: Sendable {
             if status[sensor] == .step {
                 // Trusted again once back near the baseline.
                 if abs(Double(value) - baseline[sensor]) <= Double(limits.warningRise) / 2 { status[sensor] = .ok } else { continue }
-            } else if comparable, abs(Int64(value) - Int64(previous)) > Int64(limits.step) {
+            } else if comparable, Double(abs(Int64(value) - Int64(previous))) > Double(limits.step) * stepScale {
                 status[sensor] = .step
                 clearTimers(sensor)
                 continue
@@ -91,7 +101,6 @@ struct EnclosureSensorTracker: Sendable {
                 if warningSince[sensor] == Time.never { warningSince[sensor] = now }
             } else {
                 warningSince[sensor] = Time.never
-                let alpha = min(1, Double(intervalMilliseconds) / Double(limits.baselineTimeConstant))
                 baseline[sensor] += alpha * (Double(value) - baseline[sensor])
             }
             if rise[sensor] >= Double(limits.alarmRise) {

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Staged thermal-runaway detection with multi-signal voting.
 ///
 /// Signals per sampling interval (default 100 ms):
@@ -78,7 +80,7 @@ struct ThermalRunawayDetector: Sendable {
         let settings = configuration.thermalRunaway
         let topology = configuration.topology
         let now = inputs.now
-        let interval = settings.sampleIntervalMilliseconds
+        let interval = lastSampleAt == Time.never ? settings.sampleIntervalMilliseconds : max(Time.elapsed(from: lastSampleAt, to: now), 0)
         lastSampleAt = now
         let maximumOperating = Double(configuration.limits.dischargeTemperatureMaximum.maximumOperating) / 10
 
@@ -86,7 +88,8 @@ struct ThermalRunawayDetector: Sendable {
         var drop = Array(repeating: false, count: topology.seriesCells)
         var deviation = Array(repeating: false, count: topology.seriesCells)
         var dropFraction = Array(repeating: 0.0, count: topology.seriesCells)
-        let alpha = min(1, Double(interval) / Double(settings.voltageReferenceTimeConstantMilliseconds))
+        // Exponential mean over the actual time since the last evaluation (exact at any task period).
+        let alpha = -Double.expMinusOne(-Double(interval) / Double(max(settings.voltageReferenceTimeConstantMilliseconds, 1)))
         for cell in 0..<topology.seriesCells {
             guard inputs.cellValid[cell] else { continue }
             let volts = inputs.cellVolts[cell]

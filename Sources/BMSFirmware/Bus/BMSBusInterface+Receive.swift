@@ -1,0 +1,319 @@
+public import CANCore
+import CANDatabase
+
+/// What the receive side remembers between frames: edges, node-reported faults (events go out on
+/// change), and the charger's presence.
+struct ReceiveState: Sendable {
+    var resetBit = false
+    var vcuChargerConnected = false
+    var chargerSeenAt = Int64.min
+    var chargerSeenSincePoll = false
+    var chargerAlive = false
+    var chargerFaulted = false
+    var lastChargerStatus: ChargerStatus?
+    var lastPollAt = Int64.min
+    var gasFault = false
+    var pressureFault = false
+    var smokeFault = false
+    var currentFault = false
+    var openWire: [Bool] = []
+    var temperatureFault: [Bool] = []
+
+    init() {}
+
+    init(topology: PackTopology) {
+        openWire = Array(repeating: false, count: topology.seriesCells)
+        temperatureFault = Array(repeating: false, count: topology.temperatureSensors)
+    }
+}
+
+extension BMSBusInterface {
+    /// Decodes one received frame into events for the controller (appended to `events`, in order).
+    ///
+    /// Frames of unknown identifiers, malformed frames and messages the BMS does not consume add no
+    /// events and are counted in ``statistics``; a failed end-to-end check adds
+    /// ``BMSEvent/e2eFailure(message:)`` and nothing else. Never traps, whatever the bytes.
+    public mutating func receive(_ frame: CANFrame, atNanoseconds now: Int64, into events: inout [BMSEvent]) {
+        statistics.received += 1
+        guard !frame.isErrorFrame, !frame.isRemoteRequest else {
+            statistics.malformed += 1
+            return
+        }
+        let key = frame.id.socketCANValue
+        guard let index = receiverIndex[key] else {
+            if ignoredIdentifiers.contains(key) { statistics.ignored += 1 } else { statistics.unknownIdentifiers += 1 }
+            return
+        }
+        switch receivers[index].e2e.check(frame) {
+        case .wrongLength, .wrongFrame:
+            statistics.malformed += 1
+            return
+        case .badCRC, .repeated:
+            statistics.e2eFailures += 1
+            events.append(.e2eFailure(message: receivers[index].message))
+            return
+        case .skipped(let lost):
+            statistics.lostFrames += lost
+        case .ok, .initial:
+            break
+        }
+        let decoded: DecodedFrame
+        do {
+            decoded = try receivers[index].binding.codec.decode(frame)
+        } catch {
+            statistics.malformed += 1
+            return
+        }
+        let before = events.count
+        let accepted: Bool
+        switch receivers[index].kind {
+        case .stateRequest: accepted = receiveStateRequest(decoded, into: &events)
+        case .contactorFeedback: accepted = receiveContactorFeedback(decoded, into: &events)
+        case .chargerStatus: accepted = receiveChargerStatus(decoded, now: now, into: &events)
+        case .gas: accepted = receiveGas(decoded, into: &events)
+        case .pressure: accepted = receivePressure(decoded, into: &events)
+        case .smoke: accepted = receiveSmoke(decoded, into: &events)
+        case .insulation: accepted = receiveInsulation(decoded, into: &events)
+        case .cellVoltages(let board): accepted = receiveCellVoltages(decoded, board: cellVoltageBoards[board], into: &events)
+        case .cellTemperatures(let board): accepted = receiveTemperatures(decoded, board: temperatureBoards[board], into: &events)
+        case .ivt(let result): accepted = receiveIVT(decoded, ivt[result], into: &events)
+        }
+        if accepted {
+            statistics.consumed += 1
+        } else {
+            events.removeSubrange(before...)
+            statistics.malformed += 1
+        }
+    }
+
+    /// Time-driven receive events: the charger counts as gone when its status has not arrived for the
+    /// timeout and not since the previous poll (so a coarse step, with one status per step, keeps it).
+    public mutating func poll(atNanoseconds now: Int64, into events: inout [BMSEvent]) {
+        if receiveState.chargerAlive, !receiveState.chargerSeenSincePoll {
+            let (age, overflow) = now.subtractingReportingOverflow(receiveState.chargerSeenAt)
+            if overflow || age > settings.chargerTimeoutMilliseconds * 1_000_000 {
+                receiveState.chargerAlive = false
+                emitChargerStatus(into: &events, force: false)
+            }
+        }
+        receiveState.chargerSeenSincePoll = false
+        receiveState.lastPollAt = now
+    }
+
+    // MARK: Messages
+
+    private mutating func receiveStateRequest(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        let handles = stateRequest
+        guard let modeRaw = frame.raw(handles.mode), let reset = frame.raw(handles.resetFaults),
+            let connected = frame.raw(handles.chargerConnected)
+        else { return false }
+        let mode: ModeRequest
+        switch modeRaw {
+        case 0: mode = .standby
+        case 1: mode = .normal
+        case 2: mode = .charge
+        case 3: mode = .balance
+        case 4: mode = .heal
+        default: return false
+        }
+        events.append(.stateRequested(mode))
+        // Rising edge of the reset bit, after the mode it came with.
+        if reset == 1, !receiveState.resetBit { events.append(.faultResetRequested) }
+        receiveState.resetBit = reset == 1
+        let plugged = connected == 1
+        if plugged != receiveState.vcuChargerConnected {
+            receiveState.vcuChargerConnected = plugged
+            emitChargerStatus(into: &events, force: false)
+        }
+        return true
+    }
+
+    private mutating func receiveContactorFeedback(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        var states: [Int64] = []
+        for handle in contactorFeedback.states {
+            guard let raw = frame.raw(handle) else { return false }
+            states.append(raw)
+        }
+        for (contactor, state) in zip(Contactor.allCases, states) {
+            // 0 Open, 1 Closed. Transition and Invalid say nothing new: the last position stands, so a
+            // contactor that never reports Open again after an open command is found welded.
+            switch state {
+            case 0: events.append(.contactorFeedback(contactor, closed: false))
+            case 1: events.append(.contactorFeedback(contactor, closed: true))
+            default: break
+            }
+        }
+        return true
+    }
+
+    private mutating func receiveChargerStatus(_ frame: DecodedFrame, now: Int64, into events: inout [BMSEvent]) -> Bool {
+        let handles = chargerStatus
+        guard let mode = frame.raw(handles.mode), let overtemperature = frame.raw(handles.overtemperature),
+            let outputFault = frame.raw(handles.outputFault)
+        else { return false }
+        receiveState.chargerSeenAt = now
+        receiveState.chargerSeenSincePoll = true
+        receiveState.chargerAlive = true
+        // Mode 5 is Fault; the charger's own fault flags count as well.
+        receiveState.chargerFaulted = mode == 5 || overtemperature == 1 || outputFault == 1
+        emitChargerStatus(into: &events, force: true)
+        return true
+    }
+
+    mutating func emitChargerStatus(into events: inout [BMSEvent], force: Bool) {
+        let status = ChargerStatus(
+            connected: receiveState.vcuChargerConnected && receiveState.chargerAlive, bidirectional: settings.chargerBidirectional,
+            faulted: receiveState.chargerFaulted)
+        guard force || status != receiveState.lastChargerStatus else { return }
+        receiveState.lastChargerStatus = status
+        events.append(.chargerStatus(status))
+    }
+
+    /// Sensor status of the enclosure sensors: 0 Ok, 1 WarmingUp, 2 Fault, 3 OutOfRange.
+    private enum EnclosureStatus {
+        case ok, warmingUp, fault
+
+        init?(_ raw: Int64) {
+            switch raw {
+            case 0: self = .ok
+            case 1: self = .warmingUp
+            case 2, 3: self = .fault
+            default: return nil
+            }
+        }
+    }
+
+    private mutating func receiveGas(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        guard let raw = frame.raw(gas.hydrogen), let statusRaw = frame.raw(gas.status), let status = EnclosureStatus(statusRaw) else {
+            return false
+        }
+        switch status {
+        case .warmingUp:
+            return true  // No reading yet (the gas timeout covers a sensor that never warms up).
+        case .fault:
+            Self.setFault(&receiveState.gasFault, true, .gasSensor(0), into: &events)
+        case .ok:
+            // 65535 is the database's Invalid value: a fault, not a concentration.
+            let invalid = frame.valueName(gas.hydrogen) != nil
+            Self.setFault(&receiveState.gasFault, invalid, .gasSensor(0), into: &events)
+            if !invalid { events.append(.gasMeasured(sensor: 0, hydrogenPartsPerMillion: Int32(clamping: raw))) }
+        }
+        return true
+    }
+
+    private mutating func receivePressure(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        guard let delta = frame.raw(pressure.enclosureDelta), let statusRaw = frame.raw(pressure.status),
+            let status = EnclosureStatus(statusRaw)
+        else { return false }
+        switch status {
+        case .warmingUp:
+            return true
+        case .fault:
+            Self.setFault(&receiveState.pressureFault, true, .pressureSensor(0), into: &events)
+        case .ok:
+            Self.setFault(&receiveState.pressureFault, false, .pressureSensor(0), into: &events)
+            // Gauge (database) → absolute (controller): the standard atmosphere as reference.
+            events.append(.pressureMeasured(sensor: 0, pascals: Int32(clamping: Int64(settings.atmosphericPascals) + delta)))
+        }
+        return true
+    }
+
+    private mutating func receiveSmoke(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        guard let detected = frame.raw(smoke.detected), let fault = frame.raw(smoke.fault) else { return false }
+        Self.setFault(&receiveState.smokeFault, fault == 1, .smokeSensor(0), into: &events)
+        if fault == 0 { events.append(.smokeMeasured(sensor: 0, detected: detected == 1)) }
+        return true
+    }
+
+    private mutating func receiveInsulation(_ frame: DecodedFrame, into events: inout [BMSEvent]) -> Bool {
+        guard let kiloohms = frame.raw(insulation.resistance), let status = frame.raw(insulation.status),
+            let valid = frame.raw(insulation.valid), let selfTest = frame.raw(insulation.selfTest)
+        else { return false }
+        // Only a valid measurement outside a self test from a working device is a reading (status 3 is
+        // DeviceFault); otherwise nothing arrives and the insulation timeout covers it.
+        if valid == 1, selfTest == 0, status != 3 { events.append(.insulationMeasured(kiloohms: Int32(clamping: kiloohms))) }
+        return true
+    }
+
+    private mutating func receiveCellVoltages(_ frame: DecodedFrame, board: CellBoardHandles, into events: inout [BMSEvent]) -> Bool {
+        guard let page = frame.raw(board.multiplexer), page >= 0, Int(page) < board.pages.count else { return false }
+        var first = -1
+        var run: [Int32] = []
+        for channel in board.pages[Int(page)] {
+            guard let raw = frame.raw(channel.handle) else { return false }
+            let cell = channel.index
+            guard cell < topology.seriesCells else { continue }
+            // Coded values (65534 OpenWire, 65535 Invalid) go on as their raw code, outside the valid
+            // 1.0-5.0 V window: the controller classifies the block a measurement fault, never a cell state.
+            let name = frame.valueName(channel.handle)
+            Self.setFault(&receiveState.openWire[cell], name == "OpenWire", .cellVoltageOpenWire(cell: cell), into: &events)
+            if first >= 0, first + run.count != cell {
+                events.append(.cellVoltagesMeasured(firstCell: first, millivolts: run))
+                run.removeAll(keepingCapacity: true)
+            }
+            if run.isEmpty { first = cell }
+            run.append(Int32(clamping: raw))
+        }
+        if !run.isEmpty { events.append(.cellVoltagesMeasured(firstCell: first, millivolts: run)) }
+        return true
+    }
+
+    private mutating func receiveTemperatures(_ frame: DecodedFrame, board: CellBoardHandles, into events: inout [BMSEvent]) -> Bool {
+        guard let page = frame.raw(board.multiplexer), page >= 0, Int(page) < board.pages.count else { return false }
+        var first = -1
+        var run: [Int32] = []
+        func flush() {
+            if !run.isEmpty { events.append(.cellTemperaturesMeasured(firstSensor: first, deciCelsius: run, channel: .primary)) }
+            run.removeAll(keepingCapacity: true)
+        }
+        for channel in board.pages[Int(page)] {
+            guard let physical = frame.physical(channel.handle) else { return false }
+            let sensor = channel.index
+            guard sensor < topology.temperatureSensors else { continue }
+            // 4094 SensorShorted / 4095 SensorOpen: a broken thermistor, reported as such and never
+            // passed on as a temperature (it would read ~309 °C).
+            let coded = frame.valueName(channel.handle) != nil
+            if coded || (first >= 0 && first + run.count != sensor) || coded != receiveState.temperatureFault[sensor] { flush() }
+            Self.setFault(&receiveState.temperatureFault[sensor], coded, .temperatureSensor(sensor: sensor), into: &events)
+            if coded { continue }
+            if run.isEmpty { first = sensor }
+            run.append(Int32(clamping: (physical * 10).rounded()))
+        }
+        flush()
+        return true
+    }
+
+    private mutating func receiveIVT(_ frame: DecodedFrame, _ handles: IVTResultHandles, into events: inout [BMSEvent]) -> Bool {
+        guard let identifier = frame.raw(handles.identifier), identifier == handles.expectedIdentifier,
+            let value = frame.raw(handles.value)
+        else { return false }
+        var error = false
+        for handle in handles.errors {
+            guard let bit = frame.raw(handle) else { return false }
+            if bit == 1 { error = true }
+        }
+        switch handles.kind {
+        case .current:
+            Self.setFault(&receiveState.currentFault, error, .currentSensor, into: &events)
+            // bms.dbc counts charging positive; the controller counts discharge positive.
+            events.append(.packCurrentMeasured(milliamperes: Int32(clamping: Self.negated(value))))
+        case .chargeCounter:
+            if !error { events.append(.chargeCounterMeasured(ampereSeconds: Self.negated(value))) }
+        case .packVoltage:
+            if !error { events.append(.packVoltageMeasured(millivolts: Int32(clamping: value))) }
+        case .linkVoltage:
+            if !error { events.append(.linkVoltageMeasured(millivolts: Int32(clamping: value))) }
+        }
+        return true
+    }
+
+    /// Emits a sensor-fault event when a node-reported fault changes.
+    private static func setFault(_ flag: inout Bool, _ active: Bool, _ fault: SensorFault, into events: inout [BMSEvent]) {
+        guard flag != active else { return }
+        flag = active
+        events.append(active ? .sensorFaultReported(fault) : .sensorFaultCleared(fault))
+    }
+
+    /// −value without trapping on `Int64.min`.
+    static func negated(_ value: Int64) -> Int64 { value == .min ? .max : -value }
+}
