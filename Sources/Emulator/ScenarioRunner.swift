@@ -73,9 +73,11 @@ public struct ScenarioRunner {
         }
     }
 
-    /// Runs to the end (or until `shouldStop`), then checks the expectations.
+    /// Runs to the end (or until `shouldStop`), then checks the expectations. `progress` is called about
+    /// every 1 % of the run with the fraction done and the simulated seconds.
     public mutating func run(
-        shouldStop: () -> Bool = { false }, frameSink: (CANLogRecord) -> Void = { _ in }, progress: (Double) -> Void = { _ in }
+        shouldStop: () -> Bool = { false }, frameSink: (CANLogRecord) -> Void = { _ in },
+        progress: (_ fraction: Double, _ simulatedSeconds: Double) -> Void = { _, _ in }
     ) -> ScenarioOutcome {
         var nextProgress = 0.0
         var stopReason = "end of the scenario"
@@ -87,7 +89,7 @@ public struct ScenarioRunner {
             }
             let fraction = progressFraction
             if fraction >= nextProgress {
-                progress(fraction)
+                progress(fraction, simulatedSeconds)
                 nextProgress = fraction + 0.01
             }
         }

@@ -49,6 +49,18 @@ public struct FirmwareBundle: Sendable {
         }
     }
 
+    /// Builds the emulated firmware with the scenario's task period (or the configuration's).
+    public func makeFirmware(for scenario: Scenario) throws(RuntimeError) -> FirmwareParticipant {
+        do {
+            let node = try BMSFirmwareNode(
+                configuration: controller, database: database,
+                taskPeriodMilliseconds: scenario.firmwareTaskMilliseconds.map { Int64($0.rounded()) })
+            return FirmwareParticipant(node: node)
+        } catch {
+            throw RuntimeError("cannot build the firmware: \(error)")
+        }
+    }
+
     /// Builds the pack side (pack, nodes, vehicle, truth monitor) a scenario describes.
     public func makeVehicle(for scenario: Scenario) throws(RuntimeError) -> VehicleParticipant {
         let cell: CellParameters
