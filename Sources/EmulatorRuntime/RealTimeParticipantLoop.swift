@@ -45,6 +45,9 @@ public struct RealTimeParticipantLoop<Participant: SimulationParticipant> {
             let now = MonotonicClock.nanoseconds()
             if now - startNanoseconds >= untilNanoseconds { return }
             if now >= scheduler.nextDeadlineNanoseconds {
+                // Take what has arrived first: under overload the loop is always past its deadline and
+                // would otherwise never reach the waiting receive below.
+                while let pending = try bus.receive(timeoutNanoseconds: 0) { collect(pending, into: &inbox, onFrame: onFrame) }
                 let deadline = scheduler.completeCycle(wokeAtNanoseconds: now)
                 try step(at: max(deadline, now) - startNanoseconds, inbox: &inbox, output: &output, onEvent: onEvent, onFrame: onFrame)
                 continue

@@ -41,3 +41,29 @@ struct RealTimeParticipantLoopTests {
         #expect(loop.scheduler.cycles == UInt64(loop.participant.steps))
     }
 }
+
+/// Takes longer than its period every step and records what it received.
+struct Overloaded: SimulationParticipant {
+    var name = "overloaded"
+    var receiveFilters: [CANFilter] = [.all]
+    var received = 0
+
+    mutating func step(nowNanoseconds: Int64, inbox: [CANBusEvent], output: inout StepOutput) {
+        received += inbox.count
+        let until = MonotonicClock.nanoseconds() + 2_000_000
+        while MonotonicClock.nanoseconds() < until {}
+    }
+}
+
+@Suite("RealTimeParticipantLoop under overload")
+struct RealTimeOverloadTests {
+    @Test func anOverloadedLoopStillReadsTheBus() throws {
+        let bus = VirtualCANBus()
+        let port = bus.port(for: bus.attach(name: "overloaded"))
+        let sender = bus.attach(name: "sender")
+        for index in 0..<50 { try bus.send(CANFrame(id: CANID(standard: 0x100), data: [UInt8(index)]), from: sender) }
+        var loop = RealTimeParticipantLoop(participant: Overloaded(), bus: port, periodNanoseconds: 1_000_000)
+        try loop.run(untilNanoseconds: 20_000_000, shouldStop: { false })
+        #expect(loop.participant.received == 50)
+    }
+}
