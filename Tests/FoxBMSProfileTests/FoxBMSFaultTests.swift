@@ -1,5 +1,6 @@
 import CANCore
 import CellPack
+import SeededRandom
 import SensorNodes
 import Testing
 
@@ -132,6 +133,34 @@ struct FoxBMSContactorMirrorTests {
         #expect(nodes.actuators.contactors == .open)
         now = last + 600 * millisecond
         #expect(try report(bmsState(state: 10)) == .open)  // ERROR
+    }
+
+    /// Random bytes from the bus (foxBMS's identifiers, the IVT command, unknown ones; any length; remote and error
+    /// frames) never trap, and each frame is accepted or counted by exactly one counter.
+    @Test func randomFramesFromTheBusAreCountedNeverTrusted() throws {
+        var nodes = try Files.nodes()
+        var random = Xoshiro256(seed: 8, stream: 2)
+        let identifiers: [UInt32] = [0x220, 0x411, 0x210, 0x231, 0x270, 0x521, 0x123, 0x7FF]
+        var reports = 0
+        for index in 0..<20_000 {
+            let id = try CANID(standard: identifiers[Int(random.next() % UInt64(identifiers.count))])
+            let length = Int(random.next() % 9)
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let frame: CANFrame
+            switch random.next() % 20 {
+            case 0: frame = try CANFrame(remoteRequest: id, length: length)
+            case 1: frame = try CANFrame(errorClass: 0x40, data: [0, 0, 0, 0, 0, 0, 0, 0])
+            default: frame = try CANFrame(id: id, data: bytes)
+            }
+            if frame.id.value == 0x220, !frame.isErrorFrame { reports += 1 }
+            nodes.receive(frame, atNanoseconds: Int64(index) * millisecond)
+            _ = nodes.step(nowNanoseconds: Int64(index) * millisecond, pack: PackReadings(packVolts: 355, linkVolts: 0), cells: [CellTruth]())
+        }
+        let mirror = try #require(nodes.foxBMSContactorMirror)
+        #expect(mirror.counters.accepted + mirror.counters.rejected == reports)
+        #expect(mirror.counters.accepted > 0 && mirror.counters.wrongLength > 0 && mirror.counters.notADataFrame > 0)
+        #expect(nodes.routingCounters.unknownIdentifier > 0 && nodes.routingCounters.notADataFrame > 0)
+        #expect(nodes.counters(of: .currentSensor).rejected > 0)
     }
 
     @Test func fixedSourcesIgnoreReports() throws {
