@@ -1,3 +1,4 @@
+import CANCore
 import SensorNodes
 import Testing
 
@@ -53,5 +54,51 @@ struct FoxBMSTopologyTests {
         } throws: { error in
             "\(error)".contains("the foxBMS topology does not fit the pack (96 series groups)") && "\(error)".contains("strings is 2")
         }
+    }
+}
+
+@Suite("foxBMS topology text")
+struct FoxBMSTopologyParsingTests {
+    @Test func parsesTheCommandLineForm() throws {
+        #expect(try FoxBMSTopology(parsing: "1x8x12x12") == .matching(try Files.nodeConfiguration()))
+        #expect(try FoxBMSTopology(parsing: "1x1x18x8@40").cellBlockGroups == Array(40..<58))
+        for (text, reason) in [
+            ("1x8x12", "expected 4 counts"), ("1x8xtwelvex12", "cell blocks per module 'twelve'"), ("1x8x12x-1", "temperature sensors per module '-1'"),
+            ("1x8x12x12@", "first group ''"), ("1x1x1x1@2@3", "at most one '@'"), ("", "expected 4 counts"),
+            ("99999999999999999999x1x1x1", "strings '99999999999999999999'"),
+        ] {
+            #expect(throws: NodeSetupError.self, "\(text)") { try FoxBMSTopology(parsing: text) }
+            do {
+                _ = try FoxBMSTopology(parsing: text)
+            } catch {
+                #expect(error.reason.contains(reason), "\(text): \(error.reason)")
+            }
+        }
+    }
+}
+
+@Suite("foxBMS status reader")
+struct FoxBMSStatusTests {
+    @Test func readsStateCellExtremesLimitsAndCurrent() throws {
+        var status = try FoxBMSStatus(database: try Files.compat())
+        #expect(status.state == nil && status.maximumDischargeAmps == nil)
+        status.observe(try bmsState(state: 7, connectedStrings: 1))
+        status.observe(try frame("f_PackMinMaxCellVoltage", [
+            "MinimumCellVoltageCellIndex": 3, "MaximumCellVoltageCellIndex": 4, "MinimumCellVoltageModuleIndex": 0,
+            "MaximumCellVoltageModuleIndex": 1, "MinimumCellVoltageStringIndex": 0, "MaximumCellVoltageStringIndex": 0,
+            "MaximumCellVoltage": 3912, "MinimumCellVoltage": 3876,
+        ]))
+        status.observe(try frame("f_PackLimits", [
+            "MaximumDischargeCurrent": 400, "MaximumChargeCurrent": 40, "MaximumDischargePower": 1000, "MaximumChargePower": 100,
+            "MaximumBatteryVoltage": 100, "MinimumBatteryVoltage": 70,
+        ]))
+        status.observe(try frame("f_PackValuesP0", ["BatteryVoltage": 3_712, "BusVoltage": 3_700, "Power": -744, "Current": -2_005]))
+        #expect(status.state == "NORMAL" && status.connectedStrings == 1 && status.hasError == false && status.canTimingError == false)
+        #expect(status.minimumCellMillivolts == 3876 && status.maximumCellMillivolts == 3912)
+        #expect(status.maximumDischargeAmps == 100 && status.maximumChargeAmps == 10)
+        #expect(abs((status.packCurrentAmps ?? 0) + 20.05) < 1e-9 && abs((status.batteryVolts ?? 0) - 371.2) < 1e-9)
+        // A short 0x220 changes nothing.
+        status.observe(try CANFrame(id: try Files.identifier("f_BmsState"), data: [0xA0]))
+        #expect(status.state == "NORMAL")
     }
 }

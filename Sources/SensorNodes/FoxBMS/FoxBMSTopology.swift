@@ -72,6 +72,37 @@ public struct FoxBMSTopology: Hashable, Sendable {
             temperatureSensorsPerModule: temperatureSensorsPerModule, cellBlockGroups: cellGroups, temperatureSensorGroups: sensorGroups)
     }
 
+    /// Parses `STRINGSxMODULESxBLOCKSxSENSORS`, optionally `@FIRSTGROUP` (0-based), into the default mapping:
+    /// `1x8x12x12` (the default 96s pack), `1x1x18x8` (foxBMS's stock topology on the first 18 groups),
+    /// `1x1x18x8@40` (on groups 40...57). Whether it fits a pack is checked by ``problems(seriesGroups:)``.
+    ///
+    /// - Throws: ``NodeSetupError`` naming the part that is not a whole number, or the wrong number of parts.
+    public init(parsing text: String) throws(NodeSetupError) {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { throw NodeSetupError("foxBMS topology '\(text)': at most one '@' (STRINGSxMODULESxBLOCKSxSENSORS[@FIRSTGROUP])") }
+        let counts = parts[0].split(separator: "x", omittingEmptySubsequences: false)
+        guard counts.count == 4 else {
+            throw NodeSetupError("foxBMS topology '\(text)': expected 4 counts STRINGSxMODULESxBLOCKSxSENSORS, found \(counts.count)")
+        }
+        var numbers: [Int] = []
+        for (name, part) in zip(["strings", "modules per string", "cell blocks per module", "temperature sensors per module"], counts) {
+            guard let number = Int(part), number >= 0 else {
+                throw NodeSetupError("foxBMS topology '\(text)': \(name) '\(part)' is not a whole number")
+            }
+            numbers.append(number)
+        }
+        var first = 0
+        if parts.count == 2 {
+            guard let number = Int(parts[1]), number >= 0 else {
+                throw NodeSetupError("foxBMS topology '\(text)': first group '\(parts[1])' is not a whole number")
+            }
+            first = number
+        }
+        self.init(
+            strings: numbers[0], modulesPerString: numbers[1], cellBlocksPerModule: numbers[2], temperatureSensorsPerModule: numbers[3],
+            firstGroup: first)
+    }
+
     /// The topology that mirrors the node configuration one to one: 1 string, one module per cell-monitoring
     /// board, one cell block and one temperature sensor per series group (8 × 12 for the default 96s2p pack).
     public static func matching(_ configuration: NodeConfiguration) -> FoxBMSTopology {
