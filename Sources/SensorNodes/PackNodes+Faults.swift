@@ -42,8 +42,9 @@ extension PackNodes {
         return removed
     }
 
-    /// Removes every injected fault from every node.
+    /// Removes every injected fault from every node (in the foxBMS profile also the AFE's bus faults).
     public mutating func clearFaults() {
+        foxBMS?.gateway.transmitter.removeAll()
         for index in cellMonitors.indices { cellMonitors[index].clearFaults() }
         currentSensor.clearFaults()
         gasSensor.clearFaults()

@@ -94,6 +94,8 @@ struct FoxBMSFaultTests {
         let late = afe.filter { $0.time > 600 * millisecond }
         #expect(!late.isEmpty && late.allSatisfy { ($0.time / millisecond) % 10 == 7 })
         #expect(rig.nodes.afeFaults == [.delay(milliseconds: 7)])
+        rig.nodes.clearFaults()
+        #expect(rig.nodes.afeFaults.isEmpty, "clearing every fault clears the AFE's too")
         // The IVT kept sending throughout.
         #expect(try rig.frames("IVT_Msg_Result_I").filter { $0.time > 200 * millisecond && $0.time <= 600 * millisecond }.count == 40)
     }
