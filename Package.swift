@@ -158,5 +158,13 @@ let package = Package(
             exclude: ["Peers"],
             swiftSettings: strictSettings
         ),
+        // The foxBMS 2 bus profile: Firmware/foxbms/foxbms-compat.dbc, the AFE/IVT restbus and the 0x210 sender,
+        // checked against the pack and, with python3 + cantools, against an independent decoder.
+        .testTarget(
+            name: "FoxBMSProfileTests",
+            dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "FirmwareConfig", "SeededRandom"],
+            exclude: ["Peers"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -4,6 +4,7 @@ extension PackNodes {
     /// - Throws: ``SensorFaultRejected`` for a board that does not exist, a channel or wire a node lacks,
     ///   or a fault a node cannot have.
     public mutating func inject(_ fault: SensorFault) throws(SensorFaultRejected) {
+        if foxBMS != nil, let reason = FoxBMSBus.refusal(fault) { throw SensorFaultRejected(fault, reason) }
         switch fault.node {
         case .cellMonitor(let board):
             guard cellMonitors.indices.contains(board - 1) else {
@@ -41,8 +42,9 @@ extension PackNodes {
         return removed
     }
 
-    /// Removes every injected fault from every node.
+    /// Removes every injected fault from every node (in the foxBMS profile also the AFE's bus faults).
     public mutating func clearFaults() {
+        foxBMS?.gateway.transmitter.removeAll()
         for index in cellMonitors.indices { cellMonitors[index].clearFaults() }
         currentSensor.clearFaults()
         gasSensor.clearFaults()

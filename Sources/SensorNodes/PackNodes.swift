@@ -45,12 +45,20 @@ public struct PackNodes: Sendable {
     public internal(set) var nextDueNanoseconds: Int64 = .min
     var balancing: [Bool]
     var balancingMasks: [UInt32]
+    /// The foxBMS profile's AFE, contactor mirror and current-sensor view; `nil` on bmsemu's own bus.
+    var foxBMS: FoxBMSBus?
 
     /// Builds every node of `configuration`, encoding from `database` (normally `Firmware/bms.dbc`).
     ///
-    /// - Throws: ``NodeSetupError`` if the configuration does not validate (listing every problem) or the
-    ///   database lacks a message or signal a node needs.
-    public init(configuration: NodeConfiguration, database: CANDatabase, seed: UInt64) throws(NodeSetupError) {
+    /// With `profile` ``BusProfile/foxBMS(_:)`` the nodes speak the bus of a foxBMS 2 master instead (see
+    /// ``FoxBMSProfile``): the cell-monitoring boards measure as always, but their readings go out as foxBMS's
+    /// `AFE_CellVoltages` / `AFE_CellTemperatures` (0x270/0x280) from the profile's database; the current sensor
+    /// sends its IVT-S results from that database too; the other nodes stay off the bus; contactor positions come
+    /// from the profile. `database` must still be `Firmware/bms.dbc`, which defines the boards.
+    ///
+    /// - Throws: ``NodeSetupError`` if the configuration does not validate (listing every problem), the
+    ///   database lacks a message or signal a node needs, or the foxBMS topology does not fit the pack.
+    public init(configuration: NodeConfiguration, database: CANDatabase, seed: UInt64, profile: BusProfile = .bmsemu) throws(NodeSetupError) {
         let problems = configuration.validate()
         guard problems.isEmpty else {
             throw NodeSetupError("invalid node configuration:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
@@ -80,6 +88,10 @@ public struct PackNodes: Sendable {
         currentSensorCommand = try identifier("IVT_Msg_Cmd")
         balancing = Array(repeating: false, count: configuration.seriesGroupCount)
         balancingMasks = Array(repeating: 0, count: configuration.boardCount)
+        if case .foxBMS(let fox) = profile {
+            currentSensor = try CurrentSensorNode(configuration: configuration, database: fox.database, seed: seed)
+            foxBMS = try FoxBMSBus(profile: fox, configuration: configuration, seed: seed)
+        }
     }
 
     // MARK: Bus
@@ -98,6 +110,7 @@ public struct PackNodes: Sendable {
     /// that computes cell truth on demand conforms to ``CellTruthSource`` and is asked only for the cells
     /// being sampled.
     public mutating func step<Cells: CellTruthSource>(nowNanoseconds now: Int64, pack: PackReadings, cells: Cells) -> [CANFrame] {
+        if foxBMS != nil { return stepFoxBMS(nowNanoseconds: now, pack: pack, cells: cells) }
         currentSensor.accumulate(nowNanoseconds: now, pack: pack)
         guard now >= nextDueNanoseconds else { return [] }
         var output: [CANFrame] = []
@@ -126,6 +139,7 @@ public struct PackNodes: Sendable {
             routingCounters.notADataFrame += 1
             return
         }
+        if foxBMS != nil { return receiveFoxBMS(frame, atNanoseconds: now) }
         switch frame.id {
         case contactorCommand:
             contactors.receive(frame, atNanoseconds: now)
@@ -148,6 +162,10 @@ public struct PackNodes: Sendable {
     }
 
     mutating func updateNextDue() {
+        if let fox = foxBMS {
+            nextDueNanoseconds = Self.foxBMSNextDue(fox, boards: cellMonitors, currentSensor: currentSensor)
+            return
+        }
         var due = min(contactors.nextDueNanoseconds, currentSensor.nextDueNanoseconds, gasSensor.nextDueNanoseconds)
         due = min(due, pressureSensor.nextDueNanoseconds, smokeDetector.nextDueNanoseconds, insulationMonitor.nextDueNanoseconds)
         due = min(due, charger.nextDueNanoseconds)
@@ -170,7 +188,11 @@ public struct PackNodes: Sendable {
 
     /// What the nodes do to the pack now: delivered charger current, contactor positions, balancing switches.
     public var actuators: ActuatorState {
-        ActuatorState(chargerCurrent: charger.output, contactors: contactors.positions, balancing: balancing)
+        if let fox = foxBMS {
+            // foxBMS commands no charger and its balancing goes to the debug-can AFE's dummy functions.
+            return ActuatorState(chargerCurrent: .rest, contactors: fox.mirror.positions, balancing: balancing)
+        }
+        return ActuatorState(chargerCurrent: charger.output, contactors: contactors.positions, balancing: balancing)
     }
 
     /// Command handling of one node.
@@ -187,9 +209,10 @@ public struct PackNodes: Sendable {
         }
     }
 
-    /// Every node's address, in the fixed node order.
+    /// Every node's address, in the fixed node order (in the foxBMS profile: the boards and the current sensor).
     public var nodeAddresses: [NodeAddress] {
-        cellMonitors.map(\.address) + [
+        if foxBMS != nil { return cellMonitors.map(\.address) + [.currentSensor] }
+        return cellMonitors.map(\.address) + [
             .currentSensor, .gasSensor, .pressureSensor, .smokeDetector, .insulationMonitor, .charger, .contactors,
         ]
     }
@@ -204,6 +227,10 @@ public struct PackNodes: Sendable {
     /// `VirtualCANBus.setBusOff` where each node has its own bus port. The node itself neither sends nor
     /// receives either way.
     public var busOffNodes: [NodeAddress] {
+        if foxBMS != nil {
+            // The boards sit behind the AFE and have no bus port of their own in this profile.
+            return currentSensor.isBusOff ? [.currentSensor] : []
+        }
         var result = cellMonitors.filter(\.isBusOff).map(\.address)
         if currentSensor.isBusOff { result.append(.currentSensor) }
         if gasSensor.isBusOff { result.append(.gasSensor) }
@@ -217,7 +244,11 @@ public struct PackNodes: Sendable {
 
     /// Frames the nodes could not encode (0 with a matching database).
     public var encodeFailures: Int {
-        cellMonitors.reduce(0) { $0 + $1.encodeFailures } + currentSensor.encodeFailures + gasSensor.encodeFailures
+        if let fox = foxBMS {
+            // The boards' dropped bms.dbc frames count too: a failure there is still a node/database mismatch.
+            return cellMonitors.reduce(0) { $0 + $1.encodeFailures } + currentSensor.encodeFailures + fox.gateway.encodeFailures
+        }
+        return cellMonitors.reduce(0) { $0 + $1.encodeFailures } + currentSensor.encodeFailures + gasSensor.encodeFailures
             + pressureSensor.encodeFailures + smokeDetector.encodeFailures + insulationMonitor.encodeFailures
             + charger.encodeFailures + contactors.encodeFailures
     }
