@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "CANTransportTests", dependencies: ["CANTransport", "CANCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "EmulatorTests",
-            dependencies: ["Emulator", "CANCore", "CANTransport", "CANDatabase", "CellPack", "SensorNodes", "FirmwareConfig"],
+            dependencies: ["Emulator", "CANCore", "CANTransport", "CANDatabase", "CellPack", "SensorNodes", "BMSFirmware", "FirmwareConfig"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ScenarioReportsTests", dependencies: ["ScenarioReports"], swiftSettings: strictSettings),

@@ -40,3 +40,9 @@ extension VirtualPack {
         return median > 0 ? median * Double.exp(columns[.softLog, index]) : 0
     }
 }
+
+extension VirtualPack {
+    /// Charge that left the pack during the last step divided by its duration, A (+ discharge); cheap,
+    /// unlike ``truth``, for callers that integrate current every step.
+    public var lastStepAverageCurrentAmps: Double { link.averageCurrent }
+}

@@ -119,7 +119,9 @@ public struct VehicleController {
     public mutating func step(nowNanoseconds now: Int64, events: inout [TraceEvent]) -> [CANFrame] {
         runCycling(now, events: &events)
         guard program.sendsStateRequests, now >= nextRequestNanoseconds else { return [] }
-        nextRequestNanoseconds = max(nextRequestNanoseconds + 100_000_000, now)
+        // Absolute 100 ms grid; after a stall (more than 5 ms late) the grid restarts at this send, so the
+        // next gap is a full period and no backlog is sent.
+        nextRequestNanoseconds = now - nextRequestNanoseconds > 5_000_000 ? now + 100_000_000 : nextRequestNanoseconds + 100_000_000
         var encoder = requestCodec.encoder()
         do {
             try encoder.set(mode, valueNamed: request.rawValue)

@@ -22,6 +22,10 @@ public struct VehicleParticipant: SimulationParticipant {
     public internal(set) var cooling: CoolingMode = .on
     public internal(set) var heaterWatts: [Double]
     var lastStepNanoseconds: Int64?
+    /// Charge through the pack since the nodes last stepped (A·s), so the current sensor integrates every
+    /// pack step even when the nodes are stepped only when something is due.
+    var chargeSinceNodes = 0.0
+    var nodesLastStepped: Int64?
     /// Timeline entries still to apply, in time order (pack-side actions; bus faults are the runner's).
     public internal(set) var schedule: [TimelineEntry] = []
     var scheduleIndex = 0
@@ -71,11 +75,19 @@ public struct VehicleParticipant: SimulationParticipant {
                     loadAmps: vehicle.loadAmps(fromNanoseconds: previous, toNanoseconds: now), ambientCelsius: ambientCelsius,
                     coolantCelsius: coolantCelsius, cooling: cooling, heaterWatts: heaterWatts)
             }
-            pack.step(inputs, duration: Double(now - previous) / 1e9)
+            let seconds = Double(now - previous) / 1e9
+            pack.step(inputs, duration: seconds)
+            chargeSinceNodes += pack.lastStepAverageCurrentAmps * seconds
         }
         lastStepNanoseconds = now
         if now >= nodes.nextDueNanoseconds {
-            output.frames.append(contentsOf: nodes.step(nowNanoseconds: now, pack: PackReadings(pack.truth), cells: pack))
+            var readings = PackReadings(pack.truth)
+            if let last = nodesLastStepped, now > last {
+                readings.averageCurrentAmps = chargeSinceNodes / (Double(now - last) / 1e9)
+            }
+            chargeSinceNodes = 0
+            nodesLastStepped = now
+            output.frames.append(contentsOf: nodes.step(nowNanoseconds: now, pack: readings, cells: pack))
         }
         output.frames.append(contentsOf: vehicle.step(nowNanoseconds: now, events: &output.events))
         monitor?.check(pack, nowNanoseconds: now, events: &output.events)

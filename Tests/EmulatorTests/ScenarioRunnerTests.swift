@@ -3,6 +3,7 @@ import CANDatabase
 import CANTransport
 import CellPack
 import Emulator
+import BMSFirmware
 import FirmwareConfig
 import Foundation
 import SensorNodes
@@ -61,5 +62,30 @@ struct ScenarioRunnerTests {
         let second = try run()
         #expect(CandumpLog.format(second.frames) == CandumpLog.format(first.frames))
         #expect(second.events == first.events)
+    }
+}
+
+@Suite("Closed loop: pack, nodes and firmware")
+struct ClosedLoopTests {
+    static func firmware(_ scenario: Scenario) throws -> FirmwareParticipant {
+        let configuration = try BMSConfiguration.load(firmwareDirectory: ShippedFirmware.directory)
+        return FirmwareParticipant(node: try BMSFirmwareNode(configuration: configuration, database: ShippedFirmware.database))
+    }
+
+    @Test func theCurrentSensorCountsEveryStepsCharge() throws {
+        var scenario = Scenario(name: "count", seed: 5, durationSeconds: 6, stepMilliseconds: 1)
+        scenario.vehicle = VehicleProgram(initialRequest: .discharge, initialLoad: .constant(amps: 20))
+        var runner = try ScenarioRunner(scenario: scenario, vehicle: try ShippedFirmware.vehicle(scenario), firmware: try Self.firmware(scenario),
+                                        database: ShippedFirmware.database, recordsFrames: true)
+        let outcome = runner.run()
+        #expect(outcome.events.contains { $0.kind == "firmware.contactors_closed" })
+        // Last IVT coulomb-counter frame (0x527, As, Motorola int32 in bytes 2...5) vs the integrated truth.
+        let counter = try #require(outcome.frames.last { $0.frame.id.value == 0x527 })
+        let bytes = Array(counter.frame.data)
+        let raw = Int32(bitPattern: UInt32(bytes[2]) << 24 | UInt32(bytes[3]) << 16 | UInt32(bytes[4]) << 8 | UInt32(bytes[5]))
+        let measuredAs = -Double(raw)  // bms.dbc: positive charges the pack; the load discharged it
+        let truthAs = 20.0 * (6 - (outcome.events.first { $0.kind == "firmware.contactors_closed" }.map { Double($0.timeNanoseconds) / 1e9 } ?? 0))
+        // The IVT's own gain/offset (0.1 % class) and the last frame's age bound the difference.
+        #expect(abs(measuredAs - truthAs) < 0.03 * truthAs, "IVT \(measuredAs) As vs truth \(truthAs) As")
     }
 }
