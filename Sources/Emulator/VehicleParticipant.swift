@@ -25,6 +25,8 @@ public struct VehicleParticipant: SimulationParticipant {
     /// Charge through the pack since the nodes last stepped (A·s), so the current sensor integrates every
     /// pack step even when the nodes are stepped only when something is due.
     var chargeSinceNodes = 0.0
+    /// Net charge taken out of the pack since the start, A·s (+ discharged): ground truth for coulomb counters.
+    public private(set) var netDischargedAmpereSeconds = 0.0
     var nodesLastStepped: Int64?
     /// Timeline entries still to apply, in time order (pack-side actions; bus faults are the runner's).
     public internal(set) var schedule: [TimelineEntry] = []
@@ -78,6 +80,7 @@ public struct VehicleParticipant: SimulationParticipant {
             let seconds = Double(now - previous) / 1e9
             pack.step(inputs, duration: seconds)
             chargeSinceNodes += pack.lastStepAverageCurrentAmps * seconds
+            netDischargedAmpereSeconds += pack.lastStepAverageCurrentAmps * seconds
         }
         lastStepNanoseconds = now
         if now >= nodes.nextDueNanoseconds {

@@ -84,8 +84,9 @@ struct ClosedLoopTests {
         let bytes = Array(counter.frame.data)
         let raw = Int32(bitPattern: UInt32(bytes[2]) << 24 | UInt32(bytes[3]) << 16 | UInt32(bytes[4]) << 8 | UInt32(bytes[5]))
         let measuredAs = -Double(raw)  // bms.dbc: positive charges the pack; the load discharged it
-        let truthAs = 20.0 * (6 - (outcome.events.first { $0.kind == "firmware.contactors_closed" }.map { Double($0.timeNanoseconds) / 1e9 } ?? 0))
-        // The IVT's own gain/offset (0.1 % class) and the last frame's age bound the difference.
-        #expect(abs(measuredAs - truthAs) < 0.03 * truthAs, "IVT \(measuredAs) As vs truth \(truthAs) As")
+        let truthAs = runner.vehicle.netDischargedAmpereSeconds
+        #expect(truthAs > 80)
+        // The IVT's own gain/offset (0.1 % class) and the last frame's age (100 ms at 20 A) bound the difference.
+        #expect(abs(measuredAs - truthAs) < 2.5 + 0.005 * truthAs, "IVT \(measuredAs) As vs truth \(truthAs) As")
     }
 }
