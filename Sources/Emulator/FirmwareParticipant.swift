@@ -7,7 +7,7 @@ public import CANTransport
 /// What the firmware decides is observed from its frames by ``BMSObserver`` (as for any BMS); this
 /// participant adds what only the firmware knows: diagnosis rows set and cleared, and healing records
 /// with their before/after metrics (`firmware.diagnosis[...]`, `firmware.healing_record[...]`).
-public struct FirmwareParticipant: SimulationParticipant {
+public struct FirmwareParticipant: SimulationParticipant, Sendable {
     public let name = "firmware"
     public var receiveFilters: [CANFilter] = [.all]
     public private(set) var node: BMSFirmwareNode

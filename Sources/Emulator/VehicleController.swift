@@ -4,7 +4,7 @@ public import CANDatabase
 /// The vehicle side of the bus (what a VCU and a cycler do): sends `VCU_StateRequest` every 100 ms
 /// with E2E protection, reads what the BMS reports (state, limits, cell voltages, pack current), sets
 /// the load current within the BMS's discharge limit, and runs the cycling program of aging scenarios.
-public struct VehicleController {
+public struct VehicleController: Sendable {
     /// Phases of the cycling program.
     public enum CyclePhase: String, Hashable, Sendable {
         case idle, charging, restAfterCharge, discharging, restAfterDischarge, finished

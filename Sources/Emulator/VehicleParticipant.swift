@@ -10,7 +10,7 @@ public import SensorNodes
 /// Each step: frames from the bus reach the nodes (commands) and the vehicle (BMS status); the pack
 /// advances from the previous step with the charger's delivered waveform plus the load, through the
 /// contactors the nodes report; then the nodes sample the new truth and send what is due.
-public struct VehicleParticipant: SimulationParticipant {
+public struct VehicleParticipant: SimulationParticipant, Sendable {
     public let name = "pack"
     public var receiveFilters: [CANFilter] = [.all]
     public internal(set) var pack: VirtualPack

@@ -11,6 +11,6 @@ struct BMSEmu: AsyncParsableCommand {
             2 bad input (arguments, files), 3 a runtime failure (bus, I/O).
             """,
         version: "0.1.0",
-        subcommands: [ScenarioCommand.self, FirmwareCommand.self, PackCommand.self, DBCCommand.self, LogCommand.self, MonitorCommand.self, ReplayCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, ScenarioCommand.self, FirmwareCommand.self, PackCommand.self, DBCCommand.self, LogCommand.self, MonitorCommand.self, ReplayCommand.self]
     )
 }
