@@ -100,6 +100,7 @@ enum YAMLReader {
         try soh.rejectUnknownKeys([
             "anchor_rest_ms", "anchor_soc_model_sigma", "minimum_window_delta_soc", "capacity_forgetting_factor",
             "initial_capacity_sigma_fraction", "resistance_forgetting_factor", "resistance_step_threshold_a", "resistance_step_voltage_sigma_v",
+            "resistance_memory_s", "resistance_minimum_memory_steps",
             "coulombic_efficiency_windows", "capacity_history_length", "capacity_history_spacing_efc", "knee_slope_ratio",
         ])
         return EstimationSettings(
@@ -123,7 +124,9 @@ enum YAMLReader {
             kneeSlopeRatio: try soh.required("knee_slope_ratio").double(in: 0...1000),
             capacityHistorySpacingCycles: try soh.required("capacity_history_spacing_efc").double(in: 0...100_000),
             socModelStandardDeviation: try ekf.required("soc_model_sigma").double(in: 0...1),
-            resistanceStepVoltageStandardDeviationVolts: try soh.required("resistance_step_voltage_sigma_v").double(in: 0...1))
+            resistanceStepVoltageStandardDeviationVolts: try soh.required("resistance_step_voltage_sigma_v").double(in: 0...1),
+            resistanceMemorySeconds: try soh.required("resistance_memory_s").double(in: 0...1e9),
+            resistanceMinimumMemorySteps: try soh.required("resistance_minimum_memory_steps").double(in: 0...1e6))
     }
 
     // MARK: Controller

@@ -28,9 +28,11 @@ public struct ResistanceEstimator: Hashable, Sendable {
     }
 
     /// Adds one step: `deltaAmperes` (positive = more discharge) and the voltage change it caused.
-    /// `temperatureFactor` is R(T)/R(T_ref) at the block's temperature.
+    /// `temperatureFactor` is R(T)/R(T_ref) at the block's temperature; `forgetting` overrides the
+    /// configured factor for this step.
     @discardableResult
-    public mutating func update(deltaAmperes x: Double, deltaVolts: Double, temperatureFactor: Double) -> Bool {
+    public mutating func update(deltaAmperes x: Double, deltaVolts: Double, temperatureFactor: Double, forgetting stepForgetting: Double? = nil) -> Bool {
+        let forgetting = min(max(stepForgetting ?? self.forgetting, 0.5), 1)
         guard x.isFinite, deltaVolts.isFinite, temperatureFactor.isFinite, temperatureFactor > 0, x != 0 else { return false }
         // Referenced to T_ref: y = −ΔV / f(T) = R_ref · ΔI.
         let y = -deltaVolts / temperatureFactor

@@ -43,6 +43,7 @@ struct StateOfHealthTracker: Sendable {
     private var sampleHysteresisVolts: [Double]
     private var sampleTime: [Int64]
     private var hasSample: [Bool]
+    private var lastResistanceStepAt: [Int64]
     /// Weight of the newest sample in the rest-voltage mean at the last update (for the anchor's noise).
     private var restVoltageAlpha = 1.0
     /// First converged resistance per block (for the resistance-rise signature).
@@ -102,6 +103,7 @@ struct StateOfHealthTracker: Sendable {
         sampleHysteresisVolts = Array(repeating: 0, count: cells)
         sampleTime = Array(repeating: Time.never, count: cells)
         hasSample = Array(repeating: false, count: cells)
+        lastResistanceStepAt = Array(repeating: Time.never, count: cells)
         initialResistance = Array(repeating: nil, count: cells)
     }
 
@@ -298,12 +300,19 @@ struct StateOfHealthTracker: Sendable {
         let deltaAmperes = blockAmperes - sampleCurrent[cell]
         guard abs(deltaAmperes) >= settings.resistanceStepThresholdAmperes else { return }
         let explained = model.ocvSlope * (model.countedSOC - sampleCountedSOC[cell]) + (model.hysteresisVolts - sampleHysteresisVolts[cell])
+        // Forget per step, and in time for steps far apart, but over no fewer than the minimum number of steps.
+        var forgetting = settings.resistanceForgettingFactor
+        if lastResistanceStepAt[cell] != Time.never {
+            let seconds = Double(max(Time.elapsed(from: lastResistanceStepAt[cell], to: now), 0)) / 1000
+            forgetting = min(forgetting, Double.exp(-seconds / settings.resistanceMemorySeconds))
+        }
+        forgetting = max(forgetting, 1 - 1 / settings.resistanceMinimumMemorySteps)
         if resistance[cell].update(
             deltaAmperes: model.driveAmperes - sampleDrive[cell], deltaVolts: volts - sampleVolts[cell] - explained,
-            temperatureFactor: temperatureFactor),
-            initialResistance[cell] == nil, resistance[cell].updates >= 20
+            temperatureFactor: temperatureFactor, forgetting: forgetting)
         {
-            initialResistance[cell] = resistance[cell].ohms
+            lastResistanceStepAt[cell] = now
+            if initialResistance[cell] == nil, resistance[cell].updates >= 20 { initialResistance[cell] = resistance[cell].ohms }
         }
     }
 
