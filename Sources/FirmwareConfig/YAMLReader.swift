@@ -99,7 +99,8 @@ enum YAMLReader {
         let soh = try root.required("soh")
         try soh.rejectUnknownKeys([
             "anchor_rest_ms", "anchor_soc_model_sigma", "minimum_window_delta_soc", "capacity_forgetting_factor",
-            "initial_capacity_sigma_fraction", "resistance_forgetting_factor", "resistance_step_threshold_a",
+            "initial_capacity_sigma_fraction", "resistance_forgetting_factor", "resistance_step_threshold_a", "resistance_step_voltage_sigma_v",
+            "resistance_memory_s", "resistance_minimum_memory_steps",
             "coulombic_efficiency_windows", "capacity_history_length", "capacity_history_spacing_efc", "knee_slope_ratio",
         ])
         return EstimationSettings(
@@ -122,7 +123,10 @@ enum YAMLReader {
             capacityHistoryLength: try soh.required("capacity_history_length").int(in: 0...10_000),
             kneeSlopeRatio: try soh.required("knee_slope_ratio").double(in: 0...1000),
             capacityHistorySpacingCycles: try soh.required("capacity_history_spacing_efc").double(in: 0...100_000),
-            socModelStandardDeviation: try ekf.required("soc_model_sigma").double(in: 0...1))
+            socModelStandardDeviation: try ekf.required("soc_model_sigma").double(in: 0...1),
+            resistanceStepVoltageStandardDeviationVolts: try soh.required("resistance_step_voltage_sigma_v").double(in: 0...1),
+            resistanceMemorySeconds: try soh.required("resistance_memory_s").double(in: 0...1e9),
+            resistanceMinimumMemorySteps: try soh.required("resistance_minimum_memory_steps").double(in: 0...1e6))
     }
 
     // MARK: Controller
@@ -298,7 +302,7 @@ enum YAMLReader {
     static func dendrite(_ root: ConfigNode) throws(ConfigError) -> DendriteDiagnosisSettings {
         try root.rejectUnknownKeys(["rest", "divergence", "coulombic_efficiency", "resistance"])
         let rest = try root.required("rest")
-        try rest.rejectUnknownKeys(["settle_ms", "minimum_analysis_ms", "self_discharge_suspect_ma", "noise_ratio_suspect"])
+        try rest.rejectUnknownKeys(["settle_ms", "minimum_analysis_ms", "self_discharge_suspect_ma", "noise_ratio_suspect", "minimum_soc"])
         let divergence = try root.required("divergence")
         try divergence.rejectUnknownKeys(["sample_ms", "time_constant_ms", "suspect_ma"])
         let efficiency = try root.required("coulombic_efficiency")
@@ -315,7 +319,8 @@ enum YAMLReader {
             divergenceSuspectMilliamperes: try divergence.required("suspect_ma").double(in: 0...1_000_000),
             coulombicEfficiencyDrop: try efficiency.required("drop").double(in: 0...1),
             coulombicEfficiencyBaselineWindows: try efficiency.required("baseline_windows").int(in: 0...100_000),
-            resistanceRiseFraction: try resistance.required("rise_fraction").double(in: 0...100))
+            resistanceRiseFraction: try resistance.required("rise_fraction").double(in: 0...100),
+            restMinimumSOC: try rest.required("minimum_soc").double(in: 0...1))
     }
 
     static func healing(_ root: ConfigNode) throws(ConfigError) -> HealingProfiles {

@@ -107,7 +107,7 @@ struct ConfigurationTests {
     }
 
     @Test func nonMonotoneOCVIsRejected() throws {
-        let error = try Self.rejection(.cellModel) { $0.replacingOccurrences(of: "3.627, 3.652", with: "3.627, 3.600") }
+        let error = try Self.rejection(.cellModel) { $0.replacingOccurrences(of: "3.5715, 3.5996", with: "3.5715, 3.5600") }
         #expect(error.key.hasPrefix("cell.ocv_v."))
         #expect(error.reason.contains("increase strictly"))
     }

@@ -254,7 +254,7 @@ struct EstimatorTests {
     @Test func kneeAndFadeRateFromTheCapacityHistory() {
         let configuration = Self.configuration
         var soh = StateOfHealthTracker(configuration: configuration)
-        var capacity = 5.0
+        var capacity = configuration.cell.nominalCapacityAmpereHours
         var soc = 0.2
         var kneeBefore = false
         var fadeBefore = 0.0

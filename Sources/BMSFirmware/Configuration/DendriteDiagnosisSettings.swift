@@ -9,6 +9,9 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
     public var selfDischargeSuspectMilliamperes: Double
     /// Rest-voltage noise of a block relative to the pack median that marks a suspect.
     public var noiseRatioSuspect: Double
+    /// Blocks resting below this SOC give no rest verdict: the end-of-discharge knee relaxes nonlinearly
+    /// for tens of minutes, which no straight line (nor the model's RC branches) describes.
+    public var restMinimumSOC: Double
     /// SOC-divergence trend: sample interval and exponential window.
     public var divergenceSampleMilliseconds: Int64
     public var divergenceTimeConstantMilliseconds: Int64
@@ -25,8 +28,9 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         restSettleMilliseconds: Int64, minimumRestAnalysisMilliseconds: Int64, selfDischargeSuspectMilliamperes: Double,
         noiseRatioSuspect: Double, divergenceSampleMilliseconds: Int64, divergenceTimeConstantMilliseconds: Int64,
         divergenceSuspectMilliamperes: Double, coulombicEfficiencyDrop: Double, coulombicEfficiencyBaselineWindows: Int,
-        resistanceRiseFraction: Double
+        resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1
     ) {
+        self.restMinimumSOC = restMinimumSOC
         self.restSettleMilliseconds = restSettleMilliseconds
         self.minimumRestAnalysisMilliseconds = minimumRestAnalysisMilliseconds
         self.selfDischargeSuspectMilliamperes = selfDischargeSuspectMilliamperes

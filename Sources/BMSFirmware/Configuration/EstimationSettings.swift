@@ -29,8 +29,16 @@ public struct EstimationSettings: Hashable, Sendable {
     public var initialCapacityStandardDeviationFraction: Double
     /// Fading memory of the recursive-least-squares resistance estimator per accepted step.
     public var resistanceForgettingFactor: Double
+    /// The resistance estimate also forgets in time, with this time constant (s), so steps hours apart
+    /// (a cycler's four per cycle) weigh like the recent past they are …
+    public var resistanceMemorySeconds: Double
+    /// … but never over fewer than this many steps (the noise of one step).
+    public var resistanceMinimumMemorySteps: Double
     /// Smallest per-cell current step (A) that updates the resistance estimate.
     public var resistanceStepThresholdAmperes: Double
+    /// 1σ noise of one cell-voltage sample in a resistance step (V): the AFE's noise alone, since the
+    /// OCV-model error cancels between two samples a moment apart. Weighs each step against the prior.
+    public var resistanceStepVoltageStandardDeviationVolts: Double
     /// Windows in the rolling Coulombic-efficiency mean.
     public var coulombicEfficiencyWindowCount: Int
     /// Capacity estimates kept to compute fade rate and detect the knee.
@@ -52,8 +60,13 @@ public struct EstimationSettings: Hashable, Sendable {
         capacityForgettingFactor: Double, initialCapacityStandardDeviationFraction: Double,
         resistanceForgettingFactor: Double, resistanceStepThresholdAmperes: Double,
         coulombicEfficiencyWindowCount: Int, capacityHistoryLength: Int, kneeSlopeRatio: Double,
-        capacityHistorySpacingCycles: Double = 5, socModelStandardDeviation: Double = 0.01
+        capacityHistorySpacingCycles: Double = 5, socModelStandardDeviation: Double = 0.01,
+        resistanceStepVoltageStandardDeviationVolts: Double = 0.002, resistanceMemorySeconds: Double = 7_200,
+        resistanceMinimumMemorySteps: Double = 8
     ) {
+        self.resistanceMemorySeconds = resistanceMemorySeconds
+        self.resistanceMinimumMemorySteps = resistanceMinimumMemorySteps
+        self.resistanceStepVoltageStandardDeviationVolts = resistanceStepVoltageStandardDeviationVolts
         self.capacityHistorySpacingCycles = capacityHistorySpacingCycles
         self.socModelStandardDeviation = socModelStandardDeviation
         self.initialSOCStandardDeviation = initialSOCStandardDeviation
@@ -96,6 +109,11 @@ public struct EstimationSettings: Hashable, Sendable {
             soh + ["initial_capacity_sigma_fraction"], "must lie in (0, 1)")
         collector.check(resistanceForgettingFactor > 0.5 && resistanceForgettingFactor <= 1, soh + ["resistance_forgetting_factor"], "must lie in (0.5, 1]")
         collector.check(resistanceStepThresholdAmperes > 0, soh + ["resistance_step_threshold_a"], "must be positive")
+        collector.check(resistanceMemorySeconds > 0, soh + ["resistance_memory_s"], "must be positive")
+        collector.check(resistanceMinimumMemorySteps >= 1, soh + ["resistance_minimum_memory_steps"], "must be at least 1")
+        collector.check(
+            resistanceStepVoltageStandardDeviationVolts > 0 && resistanceStepVoltageStandardDeviationVolts < 1,
+            soh + ["resistance_step_voltage_sigma_v"], "must lie in (0, 1)")
         collector.check(coulombicEfficiencyWindowCount >= 1, soh + ["coulombic_efficiency_windows"], "must be at least 1")
         collector.check(capacityHistoryLength >= 4, soh + ["capacity_history_length"], "must be at least 4")
         collector.check(kneeSlopeRatio > 1, soh + ["knee_slope_ratio"], "must exceed 1")

@@ -115,9 +115,23 @@ extension BMSController {
         if dendrite.restTrend.isRunning, nextRestConclusionAt == Time.never || now >= nextRestConclusionAt {
             nextRestConclusionAt = Time.adding(10_000, to: now)
             let slopes = filters.map { configuration.cell.openCircuitVoltage.slope(atSOC: $0.soc) }
-            dendrite.concludeRest(blockCapacityAmpereHours: capacities, ocvSlopeVoltsPerSOC: slopes, settings: settings, now: now)
+            dendrite.concludeRest(
+                blockCapacityAmpereHours: capacities, ocvSlopeVoltsPerSOC: slopes, soc: filters.map(\.soc), settings: settings, now: now)
         }
-        if dendrite.isDivergenceSampleDue(at: now) {
+        // Only between the knees: at the top and bottom of the OCV the relaxed voltage's model errors,
+        // divided by a steep, block-dependent slope, look like drifts. The whole pack is sampled or none of
+        // it, so the pack mean every block is compared with stays the same set of blocks.
+        let window = settings.restMinimumSOC...(1 - settings.restMinimumSOC)
+        var betweenKnees = true
+        for index in filters.indices where snapshot.cellValid[index] && !window.contains(filters[index].soc) {
+            betweenKnees = false
+            break
+        }
+        if betweenKnees, dendrite.isDivergenceSampleDue(at: now) {
+            // The capacity estimate is no better than its anchors' OCV-model error (√2 × per anchor, over a
+            // full window), whatever its statistical σ says.
+            let modelFloor = 2.0.squareRoot() * configuration.estimation.anchorSOCModelStandardDeviation
+            let capacityUncertainty = stateOfHealth.capacity.map { max($0.standardDeviationAmpereHours, modelFloor * $0.capacityAmpereHours) }
             // The OCV each block shows once R0·I, RC polarisation and hysteresis are removed.
             let ocv = configuration.cell.openCircuitVoltage
             var relaxedSOC = [Double](repeating: 0, count: filters.count)
@@ -132,7 +146,7 @@ extension BMSController {
                 relaxedSOC: relaxedSOC, valid: snapshot.cellValid, chargeAmpereHours: netChargeAmpereHours,
                 amperes: snapshot.currentValid ? currentOffset.corrected(snapshot.currentAmperes) : 0,
                 blockCapacityAmpereHours: capacities,
-                capacityStandardDeviationAmpereHours: stateOfHealth.capacity.map(\.standardDeviationAmpereHours), settings: settings,
+                capacityStandardDeviationAmpereHours: capacityUncertainty, settings: settings,
                 now: now)
         }
         guard nextDendriteEvaluationAt == Time.never || now >= nextDendriteEvaluationAt else { return }

@@ -13,10 +13,16 @@ struct DendriteDiagnosis: Sendable {
     private(set) var signatures: [DendriteSignatures]
     /// Excess self-discharge from the last complete rest analysis (mA), per block.
     private(set) var restExcessMilliamperes: [Double?]
+    /// Its standard error (mA): a sag counts only when it stands out by three of them.
+    private(set) var restExcessErrorMilliamperes: [Double]
+    /// A drift counts as evidence when it exceeds this many standard errors.
+    static let significance = 3.0
     /// Rest-voltage noise relative to the pack median from the last analysis.
     private(set) var restNoiseRatio: [Double?]
     /// Excess discharge from the SOC-divergence trend (mA), per block.
     private(set) var divergenceMilliamperes: [Double?]
+    /// Its standard error from the regression's residual (mA).
+    private(set) var divergenceErrorMilliamperes: [Double]
     private(set) var restTrend: RestVoltageTrend
     private var divergence: DivergenceTrend
     private var nextDivergenceSampleAt = Time.never
@@ -35,8 +41,10 @@ struct DendriteDiagnosis: Sendable {
         risk = Array(repeating: .none, count: cells)
         signatures = Array(repeating: [], count: cells)
         restExcessMilliamperes = Array(repeating: nil, count: cells)
+        restExcessErrorMilliamperes = Array(repeating: 0, count: cells)
         restNoiseRatio = Array(repeating: nil, count: cells)
         divergenceMilliamperes = Array(repeating: nil, count: cells)
+        divergenceErrorMilliamperes = Array(repeating: .infinity, count: cells)
         restTrend = RestVoltageTrend(cells: cells)
         divergence = DivergenceTrend(cells: cells, timeConstantMilliseconds: configuration.dendrite.divergenceTimeConstantMilliseconds)
         capacityCorrection = Array(repeating: 0, count: cells)
@@ -63,12 +71,15 @@ struct DendriteDiagnosis: Sendable {
     mutating func restartRestAnalysis() { restTrend.stop() }
 
     /// Turns the running rest trend into a verdict (excess self-discharge, noise ratio) once it is long enough.
-    mutating func concludeRest(blockCapacityAmpereHours: [Double], ocvSlopeVoltsPerSOC: [Double], settings: DendriteDiagnosisSettings, now: Int64) {
+    mutating func concludeRest(
+        blockCapacityAmpereHours: [Double], ocvSlopeVoltsPerSOC: [Double], soc: [Double], settings: DendriteDiagnosisSettings, now: Int64
+    ) {
         guard restTrend.isRunning, restTrend.duration(at: now) >= settings.minimumRestAnalysisMilliseconds else { return }
         var residuals: [Double] = []
-        var fits: [(slope: Double, residual: Double)?] = []
+        var fits: [(slope: Double, slopeError: Double, residual: Double)?] = []
         for cell in risk.indices {
-            let fit = restTrend.fit(cell: cell)
+            // Blocks in the end-of-discharge knee give no verdict.
+            let fit = cell < soc.count && soc[cell] >= settings.restMinimumSOC ? restTrend.fit(cell: cell) : nil
             fits.append(fit)
             if let fit { residuals.append(fit.residual) }
         }
@@ -76,11 +87,17 @@ struct DendriteDiagnosis: Sendable {
         residuals.sort()
         let median = max(residuals[residuals.count / 2], 0.05)
         for cell in risk.indices {
-            guard let fit = fits[cell] else { continue }
+            guard let fit = fits[cell] else {
+                restExcessMilliamperes[cell] = nil
+                restExcessErrorMilliamperes[cell] = 0
+                restNoiseRatio[cell] = nil
+                continue
+            }
             // dV/dt (V/s) relative to the pack → current: I = −dV/dt · Q(As) / (dOCV/dz).
             let slope = max(ocvSlopeVoltsPerSOC[cell], 0.05)
             let amperes = -(fit.slope / 1000) * blockCapacityAmpereHours[cell] * 3600 / slope
             restExcessMilliamperes[cell] = amperes * 1000
+            restExcessErrorMilliamperes[cell] = fit.slopeError * blockCapacityAmpereHours[cell] * 3600 / slope
             restNoiseRatio[cell] = fit.residual / median
         }
         restVerdictAt = now
@@ -127,7 +144,9 @@ struct DendriteDiagnosis: Sendable {
         }
         divergence.add(relativeSOC: relative, valid: valid, chargeAmpereHours: chargeAmpereHours, amperes: amperes, now: now)
         for cell in relaxedSOC.indices {
-            divergenceMilliamperes[cell] = divergence.socRate(cell: cell).map { -$0 * blockCapacityAmpereHours[cell] * 3600 * 1000 }
+            let rate = divergence.socRateWithError(cell: cell)
+            divergenceMilliamperes[cell] = rate.map { -$0.rate * blockCapacityAmpereHours[cell] * 3600 * 1000 }
+            divergenceErrorMilliamperes[cell] = rate.map { $0.error * blockCapacityAmpereHours[cell] * 3600 * 1000 } ?? .infinity
             let relativeUncertainty = capacityStandardDeviationAmpereHours[cell] / max(blockCapacityAmpereHours[cell], 1e-6)
             divergenceFloorMilliamperes[cell] = 3 * relativeUncertainty * abs(meanAmperes) * 1000
         }
@@ -141,10 +160,12 @@ struct DendriteDiagnosis: Sendable {
         var changed: [Int] = []
         for cell in risk.indices {
             var found: DendriteSignatures = []
-            let sag = restExcessMilliamperes[cell] ?? 0
+            // A sag inside three standard errors of its own fit is no evidence (a slow task samples a rest sparsely).
+            let measuredSag = restExcessMilliamperes[cell] ?? 0
+            let sag = measuredSag > Self.significance * restExcessErrorMilliamperes[cell] ? measuredSag : 0
             // A drift inside what capacity-estimate error could explain at this load is no evidence.
             let rawDrift = divergenceMilliamperes[cell] ?? 0
-            let drift = rawDrift > divergenceFloorMilliamperes[cell] ? rawDrift : 0
+            let drift = rawDrift > divergenceFloorMilliamperes[cell] && rawDrift > Self.significance * divergenceErrorMilliamperes[cell] ? rawDrift : 0
             if sag >= settings.selfDischargeSuspectMilliamperes { found.insert(.restVoltageSag) }
             if let noise = restNoiseRatio[cell], noise >= settings.noiseRatioSuspect { found.insert(.restVoltageNoise) }
             if drift >= settings.divergenceSuspectMilliamperes { found.insert(.socDivergence) }
@@ -185,6 +206,7 @@ struct DendriteDiagnosis: Sendable {
     mutating func forgetRestVerdicts() {
         for cell in risk.indices {
             restExcessMilliamperes[cell] = nil
+            restExcessErrorMilliamperes[cell] = 0
             restNoiseRatio[cell] = nil
         }
         restVerdictAt = Time.never

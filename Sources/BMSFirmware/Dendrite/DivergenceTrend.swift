@@ -17,6 +17,8 @@ struct DivergenceTrend: Sendable {
     struct Sums: Sendable {
         var m = [Double](repeating: 0, count: 10)  // upper triangle of the 4×4 matrix, row-major
         var t = [Double](repeating: 0, count: 4)
+        /// Σ w·y² (for the residual and the slope's standard error).
+        var yy = 0.0
         var coveredSeconds = 0.0
         var samples = 0
     }
@@ -73,6 +75,7 @@ struct DivergenceTrend: Sendable {
             s.t[1] = lambda * (suy + dt * sy)
             s.t[2] = lambda * (swy + dq * sy)
             s.t[3] = lambda * siy
+            s.yy = lambda * s.yy
             if valid[cell], relativeSOC[cell].isFinite, !lastValue[cell].isNaN, abs(relativeSOC[cell] - lastValue[cell]) > Self.jumpLimit {
                 s = Sums()
             }
@@ -85,6 +88,7 @@ struct DivergenceTrend: Sendable {
                 s.m[Self.index(3, 3)] += current * current
                 s.t[0] += y
                 s.t[3] += current * y
+                s.yy += y * y
                 if s.samples > 0 { s.coveredSeconds += dt }
                 s.samples += 1
             } else {
@@ -96,23 +100,35 @@ struct DivergenceTrend: Sendable {
 
     /// d(relative value)/dt per second for a block (negative: falling behind the pack), once its window
     /// spans at least half a time constant.
-    func socRate(cell: Int) -> Double? {
+    func socRate(cell: Int) -> Double? { socRateWithError(cell: cell)?.rate }
+
+    /// The rate with its standard error: σ²·(XᵀWX)⁻¹ of the time coefficient, σ² from the weighted
+    /// residual (conservative for exponential weights, whose effective sample count is about half of Σw).
+    func socRateWithError(cell: Int) -> (rate: Double, error: Double)? {
         let s = sums[cell]
         guard s.coveredSeconds >= timeConstantSeconds / 2 else { return nil }
         for regressors in [[0, 1, 3], [0, 1]] {
-            if let solution = solve(s, regressors) { return -solution[1] }
+            guard let solution = solve(s, regressors, rightHandSide: regressors.map { s.t[$0] }) else { continue }
+            var fitted = 0.0
+            for (k, regressor) in regressors.enumerated() { fitted += solution[k] * s.t[regressor] }
+            let weight = s.m[Self.index(0, 0)]
+            let variance = max(0, s.yy - fitted) / max(weight - Double(regressors.count), 1)
+            let unit = regressors.map { $0 == 1 ? 1.0 : 0.0 }
+            let inverse = solve(s, regressors, rightHandSide: unit)?[1] ?? .infinity
+            let error = (variance * max(inverse, 0)).squareRoot()
+            return (-solution[1], error.isFinite ? error : .infinity)
         }
         return nil
     }
 
-    /// Solves the normal equations restricted to `regressors` by Gaussian elimination with partial
+    /// Solves the normal equations restricted to `regressors` (with the given right-hand side) by Gaussian elimination with partial
     /// pivoting; nil when a pivot is negligible against its diagonal (the regressor did not vary).
-    private func solve(_ s: Sums, _ regressors: [Int]) -> [Double]? {
+    private func solve(_ s: Sums, _ regressors: [Int], rightHandSide: [Double]) -> [Double]? {
         let n = regressors.count
         var a = [Double](repeating: 0, count: n * (n + 1))
         for row in 0..<n {
             for column in 0..<n { a[row * (n + 1) + column] = s.m[Self.index(regressors[row], regressors[column])] }
-            a[row * (n + 1) + n] = s.t[regressors[row]]
+            a[row * (n + 1) + n] = rightHandSide[row]
         }
         let diagonal = (0..<n).map { a[$0 * (n + 1) + $0] }
         for column in 0..<n {

@@ -3,6 +3,8 @@
 ///
 /// A block whose relative voltage falls is self-discharging faster than the pack (a soft short); a block
 /// whose residual scatter is well above the pack median is noisy (micro-shorts forming and fusing).
+/// Each slope comes with its standard error, so a verdict can demand significance: a slow task samples a
+/// rest sparsely, a fast one densely, and the same drift is then judged by the same evidence.
 struct RestVoltageTrend: Sendable {
     private var s0 = 0.0
     private var su = 0.0
@@ -61,15 +63,17 @@ struct RestVoltageTrend: Sendable {
     /// Seconds covered so far.
     func duration(at now: Int64) -> Int64 { isRunning ? Time.elapsed(from: startedAt, to: now) : 0 }
 
-    /// Slope in mV/s and residual standard deviation in mV for a block (nil without enough data).
-    /// Blocks with gaps (invalid samples) give no verdict.
-    func fit(cell: Int) -> (slope: Double, residual: Double)? {
+    /// Slope over time in mV/s (negative = falling behind the pack), its standard error, and the residual
+    /// standard deviation in mV for a block (nil without enough data). Blocks with gaps (invalid samples)
+    /// give no verdict.
+    func fit(cell: Int) -> (slope: Double, slopeError: Double, residual: Double)? {
         guard count[cell] >= 10, count[cell] == s0 else { return nil }
         let determinant = s0 * suu - su * su
         guard determinant > 1e-9 else { return nil }
         let ageSlope = (s0 * suy[cell] - su * sy[cell]) / determinant
         let intercept = (sy[cell] - ageSlope * su) / s0
         let residualSquares = max(0, syy[cell] - intercept * sy[cell] - ageSlope * suy[cell])
-        return (-ageSlope, (residualSquares / s0).squareRoot())
+        let slopeVariance = residualSquares / max(s0 - 2, 1) * s0 / determinant
+        return (-ageSlope, slopeVariance.squareRoot(), (residualSquares / s0).squareRoot())
     }
 }

@@ -60,11 +60,14 @@ struct DiagnosisMonitor: Sendable {
                 location[index] = nil
             }
         } else {
-            counters[index] = min(limit, Time.adding(step, to: counters[index]))
+            let reached = Time.adding(step, to: counters[index])
+            counters[index] = min(limit, reached)
             if let `where` { location[index] = `where` }
             if counters[index] >= limit, !active[index] {
                 active[index] = true
-                activatedAt[index] = now
+                // The flag set when the count passed the limit, inside this evaluation's interval: at a slow
+                // task that is up to one period before now (the reaction delay counts from there).
+                activatedAt[index] = Time.adding(-min(max(reached - limit, 0), step), to: now)
                 transitions.append(
                     DiagnosisTransition(id: id, severity: rule.severity, active: true, location: location[index], atMilliseconds: now))
             }

@@ -1,8 +1,11 @@
 /// Recursive least squares with exponential forgetting for a block's series resistance R0, from the
 /// instantaneous voltage response to current steps: −ΔV = R0·ΔI (the RC branches barely move within
-/// one 10 ms sample). Standard scalar form with forgetting factor λ:
+/// one 10 ms sample). Standard scalar form with forgetting factor λ and measurement noise variance σ²:
 ///
-///     K = P·x / (λ + x·P·x),   θ += K·(y − x·θ),   P = (1 − K·x)·P / λ
+///     K = P·x / (λ·σ² + x·P·x),   θ += K·(y − x·θ),   P = (1 − K·x)·P / λ
+///
+/// With σ² the actual noise of y (V²), P is the estimate's variance (Ω²) and the first steps move the
+/// estimate from its prior as far as their evidence warrants; σ² = 1 gives the unnormalised form.
 ///
 /// Each accepted step is normalised to the reference temperature with the cell model's Arrhenius
 /// factor, so the estimate tracks ageing, not the weather.
@@ -15,17 +18,21 @@ public struct ResistanceEstimator: Hashable, Sendable {
     /// Exponential mean of the squared residuals of single steps (Ω², same memory as the estimate).
     public private(set) var residualVariance = 0.0
     private let forgetting: Double
+    private let measurementVariance: Double
 
-    public init(initialOhms: Double, initialVariance: Double, forgettingFactor: Double) {
+    public init(initialOhms: Double, initialVariance: Double, forgettingFactor: Double, measurementVariance: Double = 1) {
         ohms = initialOhms
         variance = initialVariance
         forgetting = forgettingFactor
+        self.measurementVariance = measurementVariance > 0 && measurementVariance.isFinite ? measurementVariance : 1
     }
 
     /// Adds one step: `deltaAmperes` (positive = more discharge) and the voltage change it caused.
-    /// `temperatureFactor` is R(T)/R(T_ref) at the block's temperature.
+    /// `temperatureFactor` is R(T)/R(T_ref) at the block's temperature; `forgetting` overrides the
+    /// configured factor for this step.
     @discardableResult
-    public mutating func update(deltaAmperes x: Double, deltaVolts: Double, temperatureFactor: Double) -> Bool {
+    public mutating func update(deltaAmperes x: Double, deltaVolts: Double, temperatureFactor: Double, forgetting stepForgetting: Double? = nil) -> Bool {
+        let forgetting = min(max(stepForgetting ?? self.forgetting, 0.5), 1)
         guard x.isFinite, deltaVolts.isFinite, temperatureFactor.isFinite, temperatureFactor > 0, x != 0 else { return false }
         // Referenced to T_ref: y = −ΔV / f(T) = R_ref · ΔI.
         let y = -deltaVolts / temperatureFactor
@@ -33,7 +40,7 @@ public struct ResistanceEstimator: Hashable, Sendable {
         // A step implying a resistance below zero or 20× the estimate is a measurement glitch (e.g. the
         // voltage and current samples straddled different load levels), not a resistance.
         guard candidate > 0, candidate < 20 * ohms else { return false }
-        let gain = variance * x / (forgetting + x * variance * x)
+        let gain = variance * x / (forgetting * measurementVariance + x * variance * x)
         let updated = ohms + gain * (y - x * ohms)
         let updatedVariance = (1 - gain * x) * variance / forgetting
         guard updated.isFinite, updated > 0, updatedVariance.isFinite, updatedVariance > 0 else { return false }

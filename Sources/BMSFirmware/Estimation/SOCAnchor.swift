@@ -53,6 +53,10 @@ struct HysteresisCalibration: Hashable, Sendable {
         windows += 1
         if x > 0 { sawPositive = true } else { sawNegative = true }
         guard windows >= 8, sawPositive, sawNegative else { return }
+        // Windows all of one size, alternating charge and discharge (a cycler), make g = −k·x: the
+        // hysteresis term and the capacity cannot be told apart, and a fit would trade one for the other
+        // (a 10 mV error is ~3 % of capacity at the top of the OCV). Learn only from varied windows.
+        guard s13 * s13 < 0.9 * s11 * s33 else { return }
         func determinant(_ a: (Double, Double, Double), _ b: (Double, Double, Double), _ d: (Double, Double, Double)) -> Double {
             a.0 * (b.1 * d.2 - b.2 * d.1) - a.1 * (b.0 * d.2 - b.2 * d.0) + a.2 * (b.0 * d.1 - b.1 * d.0)
         }

@@ -43,6 +43,7 @@ struct StateOfHealthTracker: Sendable {
     private var sampleHysteresisVolts: [Double]
     private var sampleTime: [Int64]
     private var hasSample: [Bool]
+    private var lastResistanceStepAt: [Int64]
     /// Weight of the newest sample in the rest-voltage mean at the last update (for the anchor's noise).
     private var restVoltageAlpha = 1.0
     /// First converged resistance per block (for the resistance-rise signature).
@@ -72,10 +73,14 @@ struct StateOfHealthTracker: Sendable {
                 nominalAmpereHours: nominalBlockAmpereHours, priorStandardDeviation: prior,
                 forgettingFactor: settings.capacityForgettingFactor), count: cells)
         let initialVariance = (0.5 * nominalBlockOhms) * (0.5 * nominalBlockOhms)
+        // y = −ΔV/f of two samples: twice one sample's AFE noise variance.
+        let stepSigma = settings.resistanceStepVoltageStandardDeviationVolts
         resistance = Array(
             repeating: ResistanceEstimator(
-                initialOhms: nominalBlockOhms, initialVariance: initialVariance, forgettingFactor: settings.resistanceForgettingFactor),
+                initialOhms: nominalBlockOhms, initialVariance: initialVariance, forgettingFactor: settings.resistanceForgettingFactor,
+                measurementVariance: 2 * stepSigma * stepSigma),
             count: cells)
+        pairingMilliseconds = max(Int64(configuration.cell.firstRCTimeConstantSeconds * 1000 / 30), 10)
         lastAnchor = Array(repeating: nil, count: cells)
         hysteresis = Array(repeating: HysteresisCalibration(), count: cells)
         configuredHysteresisVolts = configuration.cell.hysteresisVolts
@@ -98,6 +103,7 @@ struct StateOfHealthTracker: Sendable {
         sampleHysteresisVolts = Array(repeating: 0, count: cells)
         sampleTime = Array(repeating: Time.never, count: cells)
         hasSample = Array(repeating: false, count: cells)
+        lastResistanceStepAt = Array(repeating: Time.never, count: cells)
         initialResistance = Array(repeating: nil, count: cells)
     }
 
@@ -262,20 +268,25 @@ struct StateOfHealthTracker: Sendable {
         var hysteresisVolts: Double
     }
 
-    /// Longest spacing of two voltage samples that still form a resistance pair.
-    static let maximumPairingMilliseconds: Int64 = 120_000
+    /// Longest spacing of two voltage samples that still form a resistance pair: a thirtieth of the fast RC
+    /// time constant (1 s at τ1 = 30 s), where that branch has moved by ~3 % of its final value and the
+    /// model's correction of it leaves well under 1 % of R0, even with a time constant a few times off.
+    /// Slower samples see R0 and R1 together, which no model can separate: a controller ticking slower
+    /// than that learns R0 only from steps it samples faster (a simulation can step finely around them).
+    let pairingMilliseconds: Int64
 
     /// Offers a new voltage sample of `cell` for the resistance estimate; pairs it with the previous one.
     ///
     /// Between two samples the model moves the terminal voltage by ΔOCV (coulomb counting × slope),
-    /// Δ(M·h), and −R0·f(T)·Δ(I + w), w the RC-branch currents per unit R0. With samples a few ms apart
-    /// (a 10 ms task) w barely moves and this is the classic R0 = −ΔV/ΔI; with samples seconds apart (a
-    /// coarse task) the RC branches move too and the model's time constants account for them, so every
-    /// current step at any task period is one regression point for R0 at the reference temperature.
+    /// Δ(M·h), and −R0·f(T)·Δ(I + w), w the RC-branch currents per unit R0. The pair is one regression
+    /// point for R0 at the reference temperature when it spans a current step and its samples are at most
+    /// ``pairingMilliseconds`` apart; the model terms then remove the little the OCV, hysteresis and RC
+    /// branches moved, so a 1 ms, 10 ms or 1 s task gives the same R0.
     mutating func offerResistanceSample(
         cell: Int, volts: Double, blockAmperes: Double, model: ModelState, now: Int64, temperatureFactor: Double,
-        maximumPairingMilliseconds: Int64 = StateOfHealthTracker.maximumPairingMilliseconds
+        maximumPairingMilliseconds: Int64? = nil
     ) {
+        let maximumPairingMilliseconds = maximumPairingMilliseconds ?? pairingMilliseconds
         defer {
             sampleCurrent[cell] = blockAmperes
             sampleVolts[cell] = volts
@@ -289,12 +300,19 @@ struct StateOfHealthTracker: Sendable {
         let deltaAmperes = blockAmperes - sampleCurrent[cell]
         guard abs(deltaAmperes) >= settings.resistanceStepThresholdAmperes else { return }
         let explained = model.ocvSlope * (model.countedSOC - sampleCountedSOC[cell]) + (model.hysteresisVolts - sampleHysteresisVolts[cell])
+        // Forget per step, and in time for steps far apart, but over no fewer than the minimum number of steps.
+        var forgetting = settings.resistanceForgettingFactor
+        if lastResistanceStepAt[cell] != Time.never {
+            let seconds = Double(max(Time.elapsed(from: lastResistanceStepAt[cell], to: now), 0)) / 1000
+            forgetting = min(forgetting, Double.exp(-seconds / settings.resistanceMemorySeconds))
+        }
+        forgetting = max(forgetting, 1 - 1 / settings.resistanceMinimumMemorySteps)
         if resistance[cell].update(
             deltaAmperes: model.driveAmperes - sampleDrive[cell], deltaVolts: volts - sampleVolts[cell] - explained,
-            temperatureFactor: temperatureFactor),
-            initialResistance[cell] == nil, resistance[cell].updates >= 20
+            temperatureFactor: temperatureFactor, forgetting: forgetting)
         {
-            initialResistance[cell] = resistance[cell].ohms
+            lastResistanceStepAt[cell] = now
+            if initialResistance[cell] == nil, resistance[cell].updates >= 20 { initialResistance[cell] = resistance[cell].ohms }
         }
     }
 

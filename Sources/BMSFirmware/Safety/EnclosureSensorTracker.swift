@@ -58,6 +58,8 @@ struct EnclosureSensorTracker: Sendable {
         lastSampleAt = now
         let stepScale = Double(spacing) / Double(max(intervalMilliseconds, 1))
         let alpha = -Double.expMinusOne(-Double(spacing) / Double(max(limits.baselineTimeConstant, 1)))
+        // A rise first seen after a long spacing started where the spacing began (hold times count from there).
+        let onset = Time.adding(-max(spacing - intervalMilliseconds, 0), to: now)
         for sensor in status.indices {
             let received = receivedAt[sensor]
             guard received != Time.never, Time.elapsed(from: received, to: now) <= limits.timeout else {
@@ -98,13 +100,13 @@ struct EnclosureSensorTracker: Sendable {
             status[sensor] = .ok
             rise[sensor] = Double(value) - baseline[sensor]
             if rise[sensor] >= Double(limits.warningRise) {
-                if warningSince[sensor] == Time.never { warningSince[sensor] = now }
+                if warningSince[sensor] == Time.never { warningSince[sensor] = onset }
             } else {
                 warningSince[sensor] = Time.never
                 baseline[sensor] += alpha * (Double(value) - baseline[sensor])
             }
             if rise[sensor] >= Double(limits.alarmRise) {
-                if alarmSince[sensor] == Time.never { alarmSince[sensor] = now }
+                if alarmSince[sensor] == Time.never { alarmSince[sensor] = onset }
             } else {
                 alarmSince[sensor] = Time.never
             }

@@ -82,6 +82,9 @@ struct ThermalRunawayDetector: Sendable {
         let now = inputs.now
         let interval = lastSampleAt == Time.never ? settings.sampleIntervalMilliseconds : max(Time.elapsed(from: lastSampleAt, to: now), 0)
         lastSampleAt = now
+        // A rate first seen over a sample spacing longer than the nominal one held over that spacing: hold
+        // times start where the spacing began (a 30 s task meets "held for 3 s" at the sample that sees it).
+        let onset = Time.adding(-max(interval - settings.sampleIntervalMilliseconds, 0), to: now)
         let maximumOperating = Double(configuration.limits.dischargeTemperatureMaximum.maximumOperating) / 10
 
         // Per-block voltage signals.
@@ -123,7 +126,7 @@ struct ThermalRunawayDetector: Sendable {
             let rate = temperatures.rate[sensor]
             maximumRate = max(maximumRate, rate)
             if rate >= settings.confirmationRateCelsiusPerSecond {
-                if confirmRateSince[sensor] == Time.never { confirmRateSince[sensor] = now }
+                if confirmRateSince[sensor] == Time.never { confirmRateSince[sensor] = onset }
             } else {
                 confirmRateSince[sensor] = Time.never
             }
@@ -131,7 +134,7 @@ struct ThermalRunawayDetector: Sendable {
             // rate's noise would let one noisy neighbour corroborate a single failing thermistor.
             if temperatures.slowRate[sensor] >= settings.warningRateCelsiusPerSecond {
                 rising[sensor] = true
-                if warningRateSince[sensor] == Time.never { warningRateSince[sensor] = now }
+                if warningRateSince[sensor] == Time.never { warningRateSince[sensor] = onset }
                 heating[sensor] = Time.elapsed(from: warningRateSince[sensor], to: now) >= settings.warningRateHoldMilliseconds
             } else {
                 warningRateSince[sensor] = Time.never
