@@ -12,7 +12,21 @@ extension CellKernel {
     /// heats the cell by more than 2 K, each reaction advanced with its exact solution at frozen temperature
     /// (exponential decay; logistic for the autocatalytic cathode reaction), so the step is stable at 1 s.
     /// Returns the reaction heat, J.
-    func runAbuseKinetics(_ s: inout CellState, out: inout CellStepOutput) -> Double {
+    @inline(__always)
+    func runAbuseKinetics(_ s: inout CellState, out: inout EnclosureInflow) -> Double {
+        if s.coreKelvin < c.abuseQuietBelowKelvin, s.separatorState < 1, s.runawayState < Double(ThermalRunawayState.runaway.rawValue) {
+            // Below every abuse threshold with an intact separator and no runaway under way: the full path would
+            // change nothing and not run the kinetics (its `guard` branch), so it is skipped.
+            s.selfHeatingRate = 0
+            if s.runawayState == Double(ThermalRunawayState.selfHeating.rawValue) { s.runawayState = 0 }
+            return 0
+        }
+        return runAbuseKineticsFully(&s, out: &out)
+    }
+
+    /// The full abuse step: separator and lithium state changes, then the kinetics above the floor.
+    @inline(never)
+    func runAbuseKineticsFully(_ s: inout CellState, out: inout EnclosureInflow) -> Double {
         let startKelvin = s.coreKelvin
         if startKelvin >= c.shutdownKelvin, s.separatorState < 1 { s.separatorState = 1 }
         let melts = startKelvin >= c.meltdownKelvin || (s.separatorDamage >= 0.5 && startKelvin >= c.shutdownKelvin)

@@ -13,82 +13,125 @@ extension CellKernel {
     /// - Roughness grows with plated charge, faster at high current density [S3:L98, L102] and while the DRI is high; early stripping dissolves tips
     ///   selectively (ABC reverse steps), later stripping retracts dendrites from the root; self-heating above
     ///   J_heal ≈ 9 mA/cm² smooths the surface by Li surface migration [S2:L342–L348].
-    func growDendrites(_ s: inout CellState, levels: (Double, Double), kelvin: Double) {
-        let area = c.areaSquareCentimetres
+    func growDendrites(_ s: inout CellState, prepared p: CellWork, levels: (Double, Double), kelvin: Double) {
         // Signed anode current density, mA/cm²: + plating (cell charging), − stripping.
-        let j0 = -levels.0 * 1_000 / area
-        let j1 = -levels.1 * 1_000 / area
+        let j0 = -levels.0 * c.milliampsPerSquareCentimetrePerAmp
+        let j1 = -levels.1 * c.milliampsPerSquareCentimetrePerAmp
         let (t0, t1) = schedule.levelSeconds
-        let diffusionRatio = c.factors(kelvin).diffusion
-        let focusing = 1 + c.focusingGain * s.roughness
-        let separator = c.separatorMicrometres * (1 - s.separatorDamage)
-        let path = (separator + c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction) * 1e-6
-        let bulkTau = path * path / (c.diffusivity * diffusionRatio * c.separatorPermeability)
-
-        @inline(__always)
-        func riskTarget(_ j: Double) -> Double {
-            if j == 0 { return 0 }
-            let ratio = bulkTau / c.sandsTime(milliampsPerSquareCentimetre: focusing * abs(j), diffusivityRatio: diffusionRatio)
-            return j > 0 ? ratio : -ratio
+        let constant = schedule.isConstant
+        let diffusionRatio = p.diffusion
+        let inverseDiffusion = 1 / diffusionRatio
+        var rough = s.roughness
+        let focusing = 1 + c.focusingGain * rough
+        let damage = s.separatorDamage
+        let separator = c.separatorMicrometres * (1 - damage)
+        let path = (separator + c.deadLayerMicrometresPerAh * s.deadLithium) * 1e-6
+        // τ_b = L²/(D·ε/τ·f(T)).
+        let bulkTau = path * path * c.inverseEffectiveDiffusivity * inverseDiffusion
+        // Risk target ±τ_b / t_Sand(βJ) = ±J|J| · τ_b·100·β²/(sand coefficient · f(T)) (0 at rest).
+        let riskGain = bulkTau * focusing * focusing * c.riskPerDensitySquared * inverseDiffusion
+        // Tip target βJ / J_tip(T).
+        let tipGain = focusing * c.inverseTipLimitingCurrent * inverseDiffusion
+        let riskStart = s.riskIndex
+        let tipStart = s.tipDepletion
+        let risk: LagResponse
+        let tip: LagResponse
+        if constant {
+            let riskTarget = j0 * abs(j0) * riskGain
+            let (decay, growth) = Lag.decayAndGrowth(ratio: t0 / bulkTau)
+            risk = LagResponse(
+                end: riskTarget + (riskStart - riskTarget) * decay, integral: (riskTarget * t0 + (riskStart - riskTarget) * (growth * bulkTau), 0))
+            let tipTarget = j0 * tipGain
+            tip = LagResponse(end: tipTarget + (tipStart - tipTarget) * tipDecay, integral: (tipTarget * t0 + (tipStart - tipTarget) * tipMemory, 0))
+        } else {
+            (risk, tip) = respondOverLevels(
+                from: (riskStart, tipStart), bulkTau: bulkTau, riskTarget: (j0 * abs(j0) * riskGain, j1 * abs(j1) * riskGain),
+                tipTarget: (j0 * tipGain, j1 * tipGain))
         }
-        let risk = Lag.respond(schedule, from: s.riskIndex, tau: (bulkTau, bulkTau), target: (riskTarget(j0), riskTarget(j1)))
-        let tipLimit = c.tipLimitingCurrent * diffusionRatio
-        let tip = Lag.respond(
-            schedule, from: s.tipDepletion, tau: (c.tipTau, c.tipTau), target: (focusing * j0 / tipLimit, focusing * j1 / tipLimit),
-            constantDecay: tipDecay)
         s.riskIndex = risk.end
         s.tipDepletion = tip.end
         let plating = max(j0, j1)
-        s.sandsTime = plating > 0
-            ? c.sandsTime(milliampsPerSquareCentimetre: focusing * plating, diffusivityRatio: diffusionRatio) : .infinity
+        if plating > 0 {
+            // Sand's time at the focused tip density (``CellConstants/sandsTime(milliampsPerSquareCentimetre:diffusivityRatio:)``).
+            let ampsPerSquareMetre = focusing * plating * 10
+            s.sandsTime = c.sandCoefficient * diffusionRatio / (ampsPerSquareMetre * ampsPerSquareMetre)
+        } else {
+            s.sandsTime = .infinity
+        }
 
-        let micrometresPerCharge = PhysicalConstants.micrometresPerMilliampereHourPerSquareCentimetre
         var length = s.dendriteLength
-        var rough = s.roughness
         // Plating: tip growth ∝ J·tip depletion; roughening ∝ plated charge × (J/J_ref + gain·mean DRI).
-        var tipCharge = 0.0
-        var roughening = 0.0
-        if j0 > 0, t0 > 0 {
-            tipCharge += j0 * max(tip.integral.0, 0)
-            roughening += j0 * t0 * (j0 / c.referenceCurrentDensity + c.rougheningRiskGain * max(risk.integral.0 / t0, 0))
+        if j0 > 0 || j1 > 0 {
+            var tipCharge = 0.0
+            var roughening = 0.0
+            if j0 > 0, t0 > 0 {
+                tipCharge += j0 * max(tip.integral.0, 0)
+                roughening += j0 * (j0 * t0 * c.inverseReferenceCurrentDensity + c.rougheningRiskGain * max(risk.integral.0, 0))
+            }
+            if j1 > 0, t1 > 0 {
+                tipCharge += j1 * max(tip.integral.1, 0)
+                roughening += j1 * (j1 * t1 * c.inverseReferenceCurrentDensity + c.rougheningRiskGain * max(risk.integral.1, 0))
+            }
+            length += c.tipGrowthPerCharge * tipCharge
+            rough = 1 - (1 - rough) * decayFactor(c.rougheningPerCharge * roughening)
         }
-        if j1 > 0, t1 > 0 {
-            tipCharge += j1 * max(tip.integral.1, 0)
-            roughening += j1 * t1 * (j1 / c.referenceCurrentDensity + c.rougheningRiskGain * max(risk.integral.1 / t1, 0))
-        }
-        length += c.tipGrowthGain * micrometresPerCharge * tipCharge / PhysicalConstants.coulombsPerAmpereHour
-        rough = 1 - (1 - rough) * decayFactor(c.rougheningRate * roughening / PhysicalConstants.coulombsPerAmpereHour)
 
         // Stripping: the first moments after plating dissolve fresh tips (selective), the rest retracts roots.
+        let age = s.strippingAge
         if j0 < 0 || j1 < 0 {
-            let selective = selectiveStripping(j0, j1, age: s.strippingAge) / PhysicalConstants.coulombsPerAmpereHour
-            let stripped = (max(-j0, 0) * t0 + max(-j1, 0) * t1) / PhysicalConstants.coulombsPerAmpereHour
-            let rootStripped = max(stripped - selective, 0)
-            length -= c.tipSelectivity * micrometresPerCharge * selective
-            length *= decayFactor(c.strippingRetraction * micrometresPerCharge * rootStripped / separator)
-            rough *= decayFactor(c.selectiveSmoothing * selective)
+            let stripped = (max(-j0, 0) * t0 + max(-j1, 0) * t1) * (1 / PhysicalConstants.coulombsPerAmpereHour)
+            var rootStripped = stripped
+            if !constant || age < 40 * c.selectiveWindow {
+                let selective = selectiveStripping(j0, j1, age: age) * (1 / PhysicalConstants.coulombsPerAmpereHour)
+                rootStripped = max(stripped - selective, 0)
+                if selective > 0 {
+                    length -= c.tipSelectivity * PhysicalConstants.micrometresPerMilliampereHourPerSquareCentimetre * selective
+                    rough *= decayFactor(c.selectiveSmoothing * selective)
+                }
+            }
+            let inverseSeparator = damage == 0 ? c.inverseSeparatorMicrometres : 1 / separator
+            length *= decayFactor(c.retractionPerCharge * rootStripped * inverseSeparator)
         }
-        s.strippingAge = strippingAgeAfterStep(j0, j1, age: s.strippingAge)
+        s.strippingAge = constant ? (j0 > 0 ? 0 : j0 < 0 ? age + t0 : age) : strippingAgeAfterStep(j0, j1, age: age)
 
         // Self-heating healing above the threshold current density, with an Arrhenius tip temperature.
-        @inline(__always)
-        func heal(_ j: Double, _ seconds: Double) {
-            let magnitude = abs(j)
-            guard magnitude >= c.healThreshold, seconds > 0, c.healRate > 0 else { return }
-            let ratio = magnitude / c.healThreshold
-            let tipKelvin = kelvin + c.tipHeating * ratio * ratio
-            let factor = Double.exp(-c.healRate * CellConstants.arrhenius(c.healActivation, tipKelvin) * seconds)
+        if abs(j0) >= c.healThreshold || abs(j1) >= c.healThreshold {
+            let factor = healing((j0, j1), kelvin: kelvin)
             rough *= factor
             length *= factor
         }
-        heal(j0, t0)
-        heal(j1, t1)
         s.dendriteLength = max(length, 0)
         s.roughness = min(max(rough, 0), 1)
     }
 
+    /// The risk and tip lags over a two-level step.
+    @inline(never)
+    func respondOverLevels(from start: (Double, Double), bulkTau: Double, riskTarget: (Double, Double), tipTarget: (Double, Double))
+        -> (LagResponse, LagResponse)
+    {
+        (
+            Lag.respond(schedule, from: start.0, tau: (bulkTau, bulkTau), target: riskTarget),
+            Lag.respond(schedule, from: start.1, tau: (c.tipTau, c.tipTau), target: tipTarget)
+        )
+    }
+
+    /// Surviving fraction of roughness and dendrite length after the step's self-heating at densities `j`.
+    @inline(never)
+    func healing(_ j: (Double, Double), kelvin: Double) -> Double {
+        let (t0, t1) = schedule.levelSeconds
+        func survival(_ j: Double, _ seconds: Double) -> Double {
+            let magnitude = abs(j)
+            guard magnitude >= c.healThreshold, seconds > 0, c.healRate > 0 else { return 1 }
+            let ratio = magnitude / c.healThreshold
+            let tipKelvin = kelvin + c.tipHeating * ratio * ratio
+            return Double.exp(-c.healRate * CellConstants.arrhenius(c.healActivation, tipKelvin) * seconds)
+        }
+        return survival(j.0, t0) * survival(j.1, t1)
+    }
+
     /// ∫|J|·exp(−age/τ_sel) dt over the step's stripping segments (mA·s/cm²): how much of the stripping happened
     /// while the tips plated just before were still there to dissolve.
+    @inline(never)
     func selectiveStripping(_ j0: Double, _ j1: Double, age: Double) -> Double {
         let window = c.selectiveWindow
         let platesSomewhere = j0 > 0 || j1 > 0
@@ -122,6 +165,7 @@ extension CellKernel {
     }
 
     /// Time since stripping began, at the end of the step.
+    @inline(never)
     func strippingAgeAfterStep(_ j0: Double, _ j1: Double, age: Double) -> Double {
         let (t0, t1) = schedule.levelSeconds
         if !(j0 > 0 || j1 > 0) {

@@ -35,6 +35,8 @@ public struct VirtualPack: Sendable {
     var groups: GroupColumns
     var link: LinkState
     var enclosure: EnclosureState
+    /// Thermal conductance between cell i and cell i + 1, W/K (module edges use the gap value).
+    let neighbourConductances: [Double]
     var elapsed: Double = 0
     var enclosureKelvin: Double = PhysicalConstants.referenceKelvin
     var waveform: CurrentWaveform = .rest
@@ -70,6 +72,7 @@ public struct VirtualPack: Sendable {
         let kelvin = PhysicalConstants.kelvin(celsius: initialCelsius)
         link = LinkState()
         enclosure = EnclosureState()
+        neighbourConductances = (0..<max(count - 1, 0)).map { pc.conductanceToNext($0) }
         for index in 0..<count {
             var generator = Xoshiro256(seed: seed, stream: UInt64(index))
             let capacityScale = min(max(1 + pc.capacitySpread * generator.nextGaussian(), 0.5), 1.5)
@@ -81,7 +84,7 @@ public struct VirtualPack: Sendable {
             fixed.store(
                 CellFixed(
                     resistanceScale: resistanceScale, leakageSiemens: cc.leakageSiemens * leakageScale, initialSites: sites,
-                    initialAnode: anodeAtEmpty), at: index)
+                    initialAnode: anodeAtEmpty, inverseInitialSites: 1 / sites), at: index)
             columns.withState(index) { state in
             state.cathodeSites = sites
             state.cathodeCharge = initialStateOfCharge * sites
@@ -100,15 +103,21 @@ public struct VirtualPack: Sendable {
         }
         // Consistent start-of-life observables before the first step.
         let schedule = WaveformSchedule(.rest, phase: 0, duration: 1)
-        let kernel = CellKernel(constants: cc, schedule: schedule)
-        for index in 0..<count {
-            let cellFixed = fixed.load(index)
-            columns.withState(index) { state in
-            let prepared = kernel.prepare(state, cellFixed)
-            state.openCircuitVolts = prepared.openCircuitVolts
-            state.terminalVolts = prepared.openCircuitVolts
-            state.ohmicResistance = prepared.r0
-            state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
+        withUnsafePointer(to: cc) { constants in
+            let kernel = CellKernel(constants: constants, schedule: schedule)
+            var work = Array(repeating: 0.0, count: StepScratch.fields * CellColumns.tile)
+            work.withUnsafeMutableBufferPointer { workBuffer in
+                let prepared = CellWork(cell: workBuffer.baseAddress!)
+                for index in 0..<count {
+                    let cellFixed = fixed.load(index)
+                    columns.withState(index) { state in
+                        kernel.prepare(state, cellFixed, into: prepared)
+                        state.openCircuitVolts = prepared.openCircuitVolts
+                        state.terminalVolts = prepared.openCircuitVolts
+                        state.ohmicResistance = prepared.r0
+                        state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
+                    }
+                }
             }
         }
         var packVolts = 0.0
@@ -133,7 +142,7 @@ public struct VirtualPack: Sendable {
 
 /// Per-cell constants drawn at construction (production spread), one column each in a single buffer.
 struct FixedColumns: Sendable {
-    static let fields = 4
+    static let fields = 5
     var storage: [Double]
     let count: Int
 
@@ -146,7 +155,8 @@ struct FixedColumns: Sendable {
     static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> CellFixed {
         CellFixed(
             resistanceScale: base[index], leakageSiemens: base[count &+ index],
-            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index])
+            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index],
+            inverseInitialSites: base[4 &* count &+ index])
     }
 
     func load(_ index: Int) -> CellFixed {
@@ -158,48 +168,27 @@ struct FixedColumns: Sendable {
         storage[count + index] = fixed.leakageSiemens
         storage[2 * count + index] = fixed.initialSites
         storage[3 * count + index] = fixed.initialAnode
+        storage[4 * count + index] = fixed.inverseInitialSites
     }
 }
 
-/// Per-step working columns (start-of-step Thevenin equivalents, heat, neighbours' temperatures), one buffer.
+/// Per-step working values of every cell (``CellWork``), tiled in blocks of ``CellColumns/tile`` cells like
+/// ``CellColumns`` so each value sits at a fixed offset from the cell's first slot.
 struct StepScratch: Sendable {
-    enum Field: Int, CaseIterable {
-        case openCircuitVolts, entropic, r0, r1, r2, sourceVolts, effectiveOhms, shuntSiemens, seiRate
-        case coreHeat, reactionHeat, surfaceSnapshot, endCurrent
-    }
-
+    static let fields = 16
     var storage: [Double]
     let count: Int
 
     init(count: Int) {
         self.count = count
-        storage = Array(repeating: 0, count: count * Field.allCases.count)
+        let blocks = (count + CellColumns.tile - 1) / CellColumns.tile
+        storage = Array(repeating: 0, count: blocks * CellColumns.tile * Self.fields)
     }
 
-    subscript(_ field: Field, _ index: Int) -> Double {
-        get { storage[field.rawValue * count + index] }
-        set { storage[field.rawValue * count + index] = newValue }
-    }
-
+    /// Position of cell `index`'s first working value: its block plus its lane.
     @inline(__always)
-    static func store(_ p: PreparedCell, _ base: UnsafeMutablePointer<Double>, _ index: Int, _ count: Int) {
-        base[index] = p.openCircuitVolts
-        base[count &+ index] = p.entropic
-        base[2 &* count &+ index] = p.r0
-        base[3 &* count &+ index] = p.r1
-        base[4 &* count &+ index] = p.r2
-        base[5 &* count &+ index] = p.sourceVolts
-        base[6 &* count &+ index] = p.effectiveOhms
-        base[7 &* count &+ index] = p.shuntSiemens
-        base[8 &* count &+ index] = p.seiRate
-    }
-
-    @inline(__always)
-    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> PreparedCell {
-        PreparedCell(
-            openCircuitVolts: base[index], entropic: base[count &+ index], r0: base[2 &* count &+ index], r1: base[3 &* count &+ index],
-            r2: base[4 &* count &+ index], sourceVolts: base[5 &* count &+ index], effectiveOhms: base[6 &* count &+ index],
-            shuntSiemens: base[7 &* count &+ index], seiRate: base[8 &* count &+ index])
+    static func offset(_ index: Int) -> Int {
+        (index >> 3) &* (CellColumns.tile &* fields) &+ (index & 7)
     }
 }
 
@@ -231,6 +220,16 @@ struct LinkState: Sendable {
     var inrushPeak = 0.0
     var externalShortSiemens = 0.0
     var isolationFaultSiemens = 0.0
+}
+
+/// What the cells release into the enclosure during a step, summed in cell order.
+struct EnclosureInflow {
+    /// Gas that left the cells (permeation or venting), mol.
+    var gas = GasAmounts()
+    /// Aerosol / particulate that left the cells, g.
+    var smokeGrams = 0.0
+    /// Electrolyte that left the cells, g.
+    var leakedGrams = 0.0
 }
 
 /// Enclosure air: gas released by cells, smoke, electrolyte that leaked out.
