@@ -118,6 +118,9 @@ struct CellConstants: Sendable {
     // step multiplies instead of dividing.
     /// 1 / nominal capacity, 1/Ah.
     let inverseNominalAh: Double
+    /// 1 / R1 and 1 / R2 at 25 °C and 50 % SOC, S (infinite for an absent branch).
+    let inverseR1: Double
+    let inverseR2: Double
     /// Electrolyte mass below which the cell dries out, g.
     let dryOutGrams: Double
     /// Mean current density per ampere of cell current, mA/cm² per A (1000 / electrode area).
@@ -284,6 +287,8 @@ struct CellConstants: Sendable {
         vapourPressure45 = p[K.vapourPressure45]
         vapourActivation = p[K.vapourEnthalpy] * 1_000 / gas
         inverseNominalAh = 1 / nominalAh
+        inverseR1 = 1 / r1
+        inverseR2 = 1 / r2
         dryOutGrams = dryOutGramsPerAh * nominalAh
         milliampsPerSquareCentimetrePerAmp = 1_000 / areaSquareCentimetres
         deadLayerMicrometresPerAh = 1_000 / areaSquareCentimetres * PhysicalConstants.micrometresPerMilliampereHourPerSquareCentimetre
@@ -425,16 +430,4 @@ struct OxidationTable: Sendable {
         let fraction = position - Double(index)
         return samples.withUnsafeBufferPointer { $0[index] + fraction * ($0[index + 1] - $0[index]) }
     }
-}
-
-/// exp(−x) for x ≥ 0; below x = 0.01 a third-order series (relative error < 5e-10) avoids the call.
-@inline(__always)
-func decayFactor(_ x: Double) -> Double {
-    x < 0.01 ? 1 - x * (1 - x * (0.5 - x / 6)) : Double.exp(-x)
-}
-
-/// 1 − exp(−x) for x ≥ 0; below x = 0.01 a third-order series (relative error < 5e-9) avoids the call.
-@inline(__always)
-func growthFactor(_ x: Double) -> Double {
-    x < 0.01 ? x * (1 - x * (0.5 - x / 6)) : -Double.expMinusOne(-x)
 }

@@ -1,70 +1,28 @@
 import RealModule
 import SeededRandom
 
-/// Per-cell values fixed when the pack is built (production spread).
-struct CellFixed {
-    /// Relative resistance of this cell.
-    var resistanceScale: Double
-    /// Electronic leakage (self-discharge) conductance at 25 °C, S.
-    var leakageSiemens: Double
-    /// Cathode sites when new, Ah.
-    var initialSites: Double
-    /// Connected lithium at SOC 0 when new, Ah (reference for anode thickness).
-    var initialAnode: Double
-    /// 1 / `initialSites`, 1/Ah.
-    var inverseInitialSites: Double
-}
-
-/// One cell's working values for the current step, viewed in place in the pack's ``StepScratch``: the start-of-step
-/// Thevenin equivalent (written by ``CellKernel/prepare(_:_:into:)``), what the group solve derived from it, and
-/// what the cell's step hands back to the pack. Valid only inside one step.
-struct CellWork {
-    /// The cell's first slot; value k lives at `cell[k · tile]`.
-    let cell: UnsafeMutablePointer<Double>
-
-    /// OCV at the present SOC and temperature, including the anode-depletion collapse, V.
-    var openCircuitVolts: Double { get { cell[0] } nonmutating set { cell[0] = newValue } }
-    /// ∂U/∂T, V/K.
-    var entropic: Double { get { cell[8] } nonmutating set { cell[8] = newValue } }
-    /// Ohmic resistance for the step, Ω.
-    var r0: Double { get { cell[16] } nonmutating set { cell[16] = newValue } }
-    /// First RC resistance for the step, Ω.
-    var r1: Double { get { cell[24] } nonmutating set { cell[24] = newValue } }
-    /// Second RC resistance for the step, Ω.
-    var r2: Double { get { cell[32] } nonmutating set { cell[32] = newValue } }
-    /// Source voltage of the step's Thevenin equivalent: OCV + hysteresis − decayed RC voltages, V.
-    var sourceVolts: Double { get { cell[40] } nonmutating set { cell[40] = newValue } }
-    /// Resistance of the step's Thevenin equivalent (exact for a constant current), Ω.
-    var effectiveOhms: Double { get { cell[48] } nonmutating set { cell[48] = newValue } }
-    /// Conductance across the electrodes: leakage + soft + hard + injected shorts, S.
-    var shuntSiemens: Double { get { cell[56] } nonmutating set { cell[56] = newValue } }
-    /// Arrhenius factor of SEI growth at the core temperature.
-    var seiRate: Double { get { cell[64] } nonmutating set { cell[64] = newValue } }
-    /// Salt diffusivity relative to 25 °C at the core temperature.
-    var diffusion: Double { get { cell[72] } nonmutating set { cell[72] = newValue } }
-    /// Solvent vapour pressure at the core temperature, kPa.
-    var vapour: Double { get { cell[80] } nonmutating set { cell[80] = newValue } }
-    /// Cathode SOC at the start of the step.
-    var stateOfCharge: Double { get { cell[88] } nonmutating set { cell[88] = newValue } }
-    /// 1 / `effectiveOhms` (group solve).
-    var inverseOhms: Double { get { cell[96] } nonmutating set { cell[96] = newValue } }
-    /// Heat released in the core node during the step, J.
-    var coreHeat: Double { get { cell[104] } nonmutating set { cell[104] = newValue } }
-    /// Exothermic abuse-reaction heat during the step (part of `coreHeat`), J.
-    var reactionHeat: Double { get { cell[112] } nonmutating set { cell[112] = newValue } }
-    /// Internal current at the end of the step, A (+ discharge).
-    var endCurrent: Double { get { cell[120] } nonmutating set { cell[120] = newValue } }
-}
-
-/// Advances one cell through one step: electrochemistry, lithium inventory, cathode, dendrites, shorts, abuse
-/// kinetics and gas. Pure function of the state, the constants and the step; no allocation.
+/// Advances the cells of one tile (8 cells of ``CellColumns``) through one step: electrochemistry, lithium
+/// inventory, cathode, dendrites, shorts, abuse kinetics and gas. Pure function of the state, the constants and
+/// the step; no allocation.
+///
+/// The step is a fixed sequence of sub-models, each run as a pass over the tile's 8 cells. Every sub-model has
+/// a *common* form — constant current over the step, nothing unusual going on in the cell — written as
+/// straight-line arithmetic so the pass is a vectorised loop over contiguous memory, and a *general* form that
+/// handles everything (two-level waveforms, shorts, abuse chemistry, venting …). A pass takes the common form
+/// for the whole tile when no cell needs more, and otherwise the general form for the cells that do. The
+/// common forms are the general forms with terms that are exactly zero left out (each skip is named where it is
+/// made), so which form runs does not change the result; `FastPathTests` checks this bit for bit with
+/// ``skipsQuietWork`` off, which sends every cell through the general forms.
 struct CellKernel {
-    /// The cell constants, read through a pointer that is valid for the kernel's lifetime (one step). Through a
-    /// pointer each constant is loaded where it is used; held by value, the optimiser hoists every constant a
-    /// function might need to its entry and spills most of them (measured: ~75 instructions per call).
-    let constants: UnsafePointer<CellConstants>
-    var c: CellConstants { unsafeAddress { constants } }
+    /// The cell constants (held by value: the passes' loop-invariant loads are hoisted out of the loops).
+    let c: CellConstants
     let schedule: WaveformSchedule
+    /// Step duration and the time spent at level 0 and level 1, s.
+    let duration: Double
+    let t0: Double
+    let t1: Double
+    /// One constant segment (the common forms apply).
+    let constant: Bool
     /// exp(−dt/τ₁) and exp(−dt/τ₂) for this step (shared by every cell).
     let decay1: Double
     let decay2: Double
@@ -79,227 +37,261 @@ struct CellKernel {
     let tipMemory: Double
     /// 1 / step duration.
     let inverseDuration: Double
+    /// Skip work that is provably zero for quiet cells (default). Off: every cell runs the general forms.
+    let skipsQuietWork: Bool
+    /// The electrical and lithium passes may take their common forms (constant current, both RC branches).
+    let commonElectrical: Bool
+    /// The gas pass may take its common form (seal permeation present).
+    let commonGas: Bool
 
-    /// A kernel for one step; `constants` must stay valid while the kernel is used.
-    init(constants: UnsafePointer<CellConstants>, schedule: WaveformSchedule) {
-        self.constants = constants
+    init(constants: CellConstants, schedule: WaveformSchedule, skipsQuietWork: Bool = true) {
+        c = constants
         self.schedule = schedule
+        self.skipsQuietWork = skipsQuietWork
         let dt = schedule.duration
-        let c = constants.pointee
-        decay1 = Double.exp(-dt / c.tau1)
-        decay2 = Double.exp(-dt / c.tau2)
+        duration = dt
+        (t0, t1) = schedule.levelSeconds
+        constant = schedule.isConstant
+        decay1 = Double.exp(-dt / constants.tau1)
+        decay2 = Double.exp(-dt / constants.tau2)
         growth1 = 1 - decay1
         growth2 = 1 - decay2
-        memory1 = c.tau1 * growth1
-        memory2 = c.tau2 * growth2
-        tipDecay = Double.exp(-dt / c.tipTau)
-        tipMemory = c.tipTau * (1 - tipDecay)
+        memory1 = constants.tau1 * growth1
+        memory2 = constants.tau2 * growth2
+        tipDecay = Double.exp(-dt / constants.tipTau)
+        tipMemory = constants.tipTau * (1 - tipDecay)
         inverseDuration = 1 / dt
+        commonElectrical = schedule.isConstant && constants.r1 > 0 && constants.r2 > 0
+        commonGas = constants.hydrogenPermeance > 0
     }
 
-    /// Voltage lost when connected lithium runs out (anode-limited end of discharge), V.
-    @inline(__always)
-    func depletionPenalty(_ anodeLithium: Double) -> Double {
-        let reserve = anodeLithium * c.inverseDepletionReserveAh
-        if reserve >= 1 { return 0 }
-        return min(c.depletionVolts * (1 / max(reserve, 1e-4) - 1), 5)
-    }
-
-    /// Start-of-step Thevenin equivalent of a cell, written into `p`.
-    @inline(__always)
-    func prepare(_ s: CellState, _ f: CellFixed, into p: CellWork) {
-        let kelvin = s.coreKelvin
-        let sites = s.cathodeSites
-        let soc = s.cathodeCharge / sites
-        let (u, entropic) = c.ocv.lookup(soc)
-        let ocv = u + (kelvin - PhysicalConstants.referenceKelvin) * entropic - depletionPenalty(s.anodeLithium)
-        let factors = c.temperatureTable.lookup(kelvin) ?? exactFactors(kelvin)
-        let window = min(max(soc, 0), 1) * 2 - 1
-        let base = factors.resistance * (1 + c.socCurvature * window * window)
-        let lost = 1 - sites * f.inverseInitialSites
-        var scale = f.resistanceScale
-        let separatorState = s.separatorState
-        if s.electrolyte < c.dryOutGrams || separatorState >= 1 { scale *= unusualResistanceFactor(s) }
-        let r0 = (c.r0 * base + c.interphaseOhmPerAh * max(0, s.seiLithium - c.formationSEIAh) + c.porousOhmPerDeadAh * s.deadLithium)
-            * scale
-        let r1 = c.r1 * base * (1 + c.lossResistanceGain * max(lost, 0)) * scale
-        let r2 = c.r2 * base * scale
-        let seiRate = factors.sei
-        var shunt = f.leakageSiemens * seiRate + s.hardShort + s.nailShort
-        if separatorState >= 2 || s.softMedian > 0 { shunt += unusualShunt(s) }
-        p.openCircuitVolts = ocv
-        p.entropic = entropic
-        p.r0 = r0
-        p.r1 = r1
-        p.r2 = r2
-        p.sourceVolts = ocv + c.hysteresisVolts * s.hysteresis - decay1 * s.v1 - decay2 * s.v2
-        p.effectiveOhms = r0 + r1 * growth1 + r2 * growth2
-        p.shuntSiemens = shunt
-        p.seiRate = seiRate
-        p.diffusion = factors.diffusion
-        p.vapour = factors.vapour
-        p.stateOfCharge = soc
-    }
-
-    /// Temperature factors outside the tabulated range.
-    @inline(never)
-    func exactFactors(_ kelvin: Double) -> TemperatureFactors {
-        TemperatureFactors(constants.pointee, kelvin)
-    }
-
-    /// Resistance factor of a dried-out cell and of a shut-down separator.
-    @inline(never)
-    func unusualResistanceFactor(_ s: CellState) -> Double {
-        var factor = 1.0
-        let electrolyte = s.electrolyte
-        if electrolyte < c.dryOutGrams {
-            let perCapacity = electrolyte * c.inverseNominalAh
-            factor *= 1 + c.dryOutGain * min(c.dryOutGramsPerAh / max(perCapacity, 1e-3 * c.dryOutGramsPerAh) - 1, 1_000)
+    /// Start-of-step Thevenin equivalents of the tile at `tile` (its first `active` lanes are cells; the rest are
+    /// padding, never computed or reported).
+    func prepareTile(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        lookUpStartPass(tile, active: active)
+        if !skipsQuietWork || anyPrepareIsRare(tile, active: active) {
+            prepareMixedPass(tile, active: active)
+        } else {
+            prepareCommonPass(tile, active: active)
         }
-        if s.separatorState >= 1 { factor *= c.shutdownFactor }
-        return factor
     }
 
-    /// Conductance of a melted-down separator and of soft shorts, S.
-    @inline(never)
-    func unusualShunt(_ s: CellState) -> Double {
-        var shunt = 0.0
-        if s.separatorState >= 2 {
-            // Meltdown short spreading from the first contact over the spread time.
-            shunt += c.meltdownConductance * -Double.expMinusOne(-(s.meltdownAge + 1e-3) / c.meltdownSpread)
-        }
-        let softMedian = s.softMedian
-        if softMedian > 0 { shunt += softMedian * Double.exp(s.softLog) }
-        return shunt
-    }
-
-    /// Advances `s` by one step in which the cell's internal current is `levels.0` during level-0 segments and
-    /// `levels.1` during level-1 segments (A, + discharge). Writes the step's heat and end current into `p`; what
-    /// leaves the cell is added to `out`.
-    ///
-    /// A constant step (one segment, the common case) takes closed forms in which the empty level-1 terms are
-    /// left out; they are exactly zero in the general forms (see `WaveformLagTests` and `FastPathTests`).
-    func advance(
-        _ s: inout CellState, prepared p: CellWork, levels: (Double, Double), fixed f: CellFixed,
-        random: inout Xoshiro256, out: inout EnclosureInflow
+    /// Advances the tile at `tile` by the step in which the pack current is `packLevels.0` during level-0
+    /// segments and `packLevels.1` during level-1 segments (each cell's share follows from its group's Norton
+    /// equivalent in its ``CellWork``). `firstIndex` is the pack index of lane 0 (for the random streams in
+    /// `random`). Writes the step's heat, end current and releases into each cell's ``CellWork``.
+    func advanceTile(
+        _ tile: UnsafeMutablePointer<Double>, active: Int, firstIndex: Int, random: UnsafeMutablePointer<Xoshiro256>,
+        packLevels: (Double, Double)
     ) {
-        let (i0, i1) = levels
-        let (t0, t1) = schedule.levelSeconds
-        let kelvin = s.coreKelvin
-        let constant = schedule.isConstant
-        let coulombs: Double
-        var heat: Double
-        // Joule heat in R0, exact for the piecewise-constant current; RC branches: exact lag response,
-        // dissipation = ∫ i·v dt − Δ(½ C v²).
-        if constant {
-            coulombs = i0 * t0
-            heat = p.r0 * (i0 * i0 * t0)
-            if p.r1 > 0 {
-                let v = s.v1
-                let target = p.r1 * i0
-                let end = target + (v - target) * decay1
-                heat += i0 * (target * t0 + (v - target) * memory1) - 0.5 * c.tau1 / p.r1 * (end * end - v * v)
-                s.v1 = end
-            } else {
-                s.v1 = 0
-            }
-            if p.r2 > 0 {
-                let v = s.v2
-                let target = p.r2 * i0
-                let end = target + (v - target) * decay2
-                heat += i0 * (target * t0 + (v - target) * memory2) - 0.5 * c.tau2 / p.r2 * (end * end - v * v)
-                s.v2 = end
-            } else {
-                s.v2 = 0
-            }
+        // Electrical (RC branches, hysteresis, Joule, shunt and reversible heat), then lithium inventory.
+        if commonElectrical {
+            electricalCommonPass(tile, active: active, packLevels: packLevels)
+            lookUpLithiumPass(tile, active: active)
+            lithiumCommonPass(tile, active: active)
         } else {
-            (coulombs, heat) = advanceRCBranches(&s, prepared: p, levels: levels)
+            electricalGeneralPass(tile, active: active, packLevels: packLevels)
         }
-        // One-state hysteresis (Plett): relaxes toward −sgn(i) with time constant Q/(γ|i|).
-        if c.hysteresisRate > 0 {
-            if constant {
-                if i0 != 0 {
-                    let target: Double = i0 > 0 ? -1 : 1
-                    let ratio = abs(i0) * t0 * c.hysteresisRatePerAmpereSecond / max(s.cathodeSites, 1e-9)
-                    s.hysteresis = target + (s.hysteresis - target) * Lag.decay(ratio: ratio)
-                }
-            } else if i0 != 0 || i1 != 0 {
-                advanceHysteresis(&s, levels: levels)
-            }
-        }
-        // Shunt (leakage, soft and hard shorts) across the electrodes: heat and the charge it bypasses.
-        let shunt = p.shuntSiemens
-        let volts0 = p.sourceVolts - p.effectiveOhms * i0
-        let terminalCoulombs: Double
-        if constant {
-            heat += shunt * (volts0 * volts0 * t0)
-            terminalCoulombs = coulombs - shunt * (volts0 * t0)
+        // Dendrites, roughness, Sand's time.
+        if !(constant && skipsQuietWork) || anyFlagged(tile, active: active, { $0.dendritesRare }) {
+            dendritesMixedPass(tile, active: active)
         } else {
-            let volts1 = p.sourceVolts - p.effectiveOhms * i1
-            heat += shunt * (volts0 * volts0 * t0 + volts1 * volts1 * t1)
-            terminalCoulombs = coulombs - shunt * (volts0 * t0 + volts1 * t1)
+            dendritesCommonPass(tile, active: active)
         }
-        // Reversible (entropic) heat, Bernardi sign for discharge-positive current.
-        heat -= coulombs * kelvin * p.entropic
-
-        heat += exchangeLithium(&s, prepared: p, levels: levels)
-        growDendrites(&s, prepared: p, levels: levels, kelvin: kelvin)
-        evolveShorts(&s, random: &random)
-        if s.leakRate > 0 { leakElectrolyte(&s, out: &out) }
-        let reaction = runAbuseKinetics(&s, out: &out)
-        let coreHeat = heat + reaction
-        p.coreHeat = coreHeat
-        p.reactionHeat = reaction
-        updateGas(&s, prepared: p, out: &out)
-        countCycle(&s, terminalAmpereHours: terminalCoulombs * (1 / PhysicalConstants.coulombsPerAmpereHour))
-
-        // End-of-step observables.
-        let endCurrent = schedule.endLevel == 0 ? i0 : i1
-        p.endCurrent = endCurrent
-        let soc = s.cathodeCharge / s.cathodeSites
-        let (u, entropic) = c.ocv.lookup(soc)
-        let ocv = u + (s.coreKelvin - PhysicalConstants.referenceKelvin) * entropic - depletionPenalty(s.anodeLithium)
-        let terminal = ocv + c.hysteresisVolts * s.hysteresis - s.v1 - s.v2 - p.r0 * endCurrent
-        s.openCircuitVolts = ocv
-        s.terminalVolts = terminal
-        s.currentAmps = endCurrent - shunt * terminal
-        s.heatWatts = coreHeat * inverseDuration
-        s.ohmicResistance = p.r0
-        s.totalResistance = p.r0 + p.r1 + p.r2
+        // Shorts, leaks, abuse kinetics.
+        if !skipsQuietWork || anyFlagged(tile, active: active, { $0.hazardsRare }) {
+            hazardsMixedPass(tile, active: active, random: random + firstIndex)
+        } else {
+            hazardsCommonPass(tile, active: active)
+        }
+        // Gas in the pouch.
+        if !(commonGas && skipsQuietWork) || anyFlagged(tile, active: active, { $0.gasRare }) {
+            gasMixedPass(tile, active: active)
+        } else {
+            gasCommonPass(tile, active: active)
+        }
+        finishPass(tile, active: active)
     }
 
-    /// RC branches over a two-level step: returns the charge moved (C) and the Joule heat in R0, R1, R2 (J).
+    // Whether any of the tile's cells needs a general form (the lanes past `active` are padding and never count).
+
     @inline(never)
-    func advanceRCBranches(_ s: inout CellState, prepared p: CellWork, levels: (Double, Double)) -> (Double, Double) {
-        let (i0, i1) = levels
-        let (t0, t1) = schedule.levelSeconds
-        var heat = p.r0 * (i0 * i0 * t0 + i1 * i1 * t1)
-        if p.r1 > 0 {
-            let rc = Lag.respond(schedule, from: s.v1, tau: (c.tau1, c.tau1), target: (p.r1 * i0, p.r1 * i1))
-            heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau1 / p.r1 * (rc.end * rc.end - s.v1 * s.v1)
-            s.v1 = rc.end
-        } else {
-            s.v1 = 0
-        }
-        if p.r2 > 0 {
-            let rc = Lag.respond(schedule, from: s.v2, tau: (c.tau2, c.tau2), target: (p.r2 * i0, p.r2 * i1))
-            heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau2 / p.r2 * (rc.end * rc.end - s.v2 * s.v2)
-            s.v2 = rc.end
-        } else {
-            s.v2 = 0
-        }
-        return (i0 * t0 + i1 * t1, heat)
+    func anyPrepareIsRare(_ tile: UnsafeMutablePointer<Double>, active: Int) -> Bool {
+        var any = 0
+        for lane in 0..<active { any |= prepareIsRare(tile + lane) ? 1 : 0 }
+        return any != 0
     }
 
-    /// Hysteresis over a two-level step (each level relaxes at its own rate).
-    @inline(never)
-    func advanceHysteresis(_ s: inout CellState, levels: (Double, Double)) {
-        let (i0, i1) = levels
-        let perSites = c.hysteresisRatePerAmpereSecond / max(s.cathodeSites, 1e-9)
-        let tau0 = i0 == 0 ? Double.infinity : 1 / (abs(i0) * perSites)
-        let tau1 = i1 == 0 ? Double.infinity : 1 / (abs(i1) * perSites)
-        let target0: Double = i0 > 0 ? -1 : 1
-        let target1: Double = i1 > 0 ? -1 : 1
-        s.hysteresis = Lag.respond(schedule, from: s.hysteresis, tau: (tau0, tau1), target: (target0, target1)).end
+    /// Whether any cell of the tile was flagged (1) in the working value at `slot` (0 unflagged) by the pass before.
+    @inline(__always)
+    func anyFlagged(_ tile: UnsafeMutablePointer<Double>, active: Int, _ flag: (CellWork) -> Double) -> Bool {
+        var sum = 0.0
+        for lane in 0..<active { sum += flag(CellWork(cell: tile + lane)) }
+        return sum != 0
     }
+
+    // The passes: each loops over the tile's cells (all 8 lanes but in the last tile). The common ones are
+    // straight-line code the compiler vectorises; each is its own function so the per-lane bodies are inlined
+    // into a small loop. Padding lanes are never computed.
+
+    @inline(never)
+    func lookUpStartPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active { lookUpStart(tile + lane) }
+    }
+
+    @inline(never)
+    func prepareCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { prepareCommon(tile + lane, scaleFactor: 1, extraShunt: 0) }
+        } else {
+            for lane in 0..<active { prepareCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func prepareMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !skipsQuietWork || prepareIsRare(cell) {
+                prepareGeneral(cell)
+            } else {
+                prepareCommon(cell, scaleFactor: 1, extraShunt: 0)
+            }
+        }
+    }
+
+    @inline(never)
+    func electricalCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int, packLevels: (Double, Double)) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { electricalCommon(tile + lane, packLevels: packLevels) }
+        } else {
+            for lane in 0..<active { electricalCommonOutlined(tile + lane, packLevels: packLevels) }
+        }
+    }
+
+    @inline(never)
+    func lookUpLithiumPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active { lookUpLithium(tile + lane) }
+    }
+
+    @inline(never)
+    func lithiumCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { lithiumCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { lithiumCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func electricalGeneralPass(_ tile: UnsafeMutablePointer<Double>, active: Int, packLevels: (Double, Double)) {
+        for lane in 0..<active {
+            electricalGeneral(tile + lane, packLevels: packLevels)
+            lithiumGeneral(tile + lane)
+        }
+    }
+
+    @inline(never)
+    func dendritesCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { dendritesCommon(tile + lane, selective: 0, smoothing: 1, healing: 1) }
+        } else {
+            for lane in 0..<active { dendritesCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func dendritesMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !constant || !skipsQuietWork || CellWork(cell: cell).dendritesRare != 0 {
+                dendritesGeneral(cell)
+            } else {
+                dendritesCommon(cell, selective: 0, smoothing: 1, healing: 1)
+            }
+        }
+    }
+
+    @inline(never)
+    func hazardsCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { hazardsCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { hazardsCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func hazardsMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int, random: UnsafeMutablePointer<Xoshiro256>) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !skipsQuietWork || CellWork(cell: cell).hazardsRare != 0 {
+                hazardsGeneral(cell, random: &random[lane])
+            } else {
+                hazardsCommon(cell)
+            }
+        }
+    }
+
+    @inline(never)
+    func gasCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { gasCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { gasCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func gasMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !commonGas || !skipsQuietWork || CellWork(cell: cell).gasRare != 0 { gasGeneral(cell) } else { gasCommon(cell) }
+        }
+    }
+
+    /// Cycle counting, the table lookups at the new charge, then the end-of-step observables.
+    @inline(never)
+    func finishPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            countCycle(CellState(cell: tile + lane), terminalCoulombs: CellWork(cell: tile + lane).terminalCoulombs)
+            lookUpCharge(tile + lane)
+        }
+        finishCommonPass(tile, active: active)
+    }
+
+    @inline(never)
+    func finishCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { finishStep(tile + lane) }
+        } else {
+            for lane in 0..<active { finishStepOutlined(tile + lane) }
+        }
+    }
+
+    // The last, partial tile runs the same per-cell code one cell at a time (kept out of line so the full-tile
+    // loops above stay small enough to inline and vectorise).
+
+    @inline(never)
+    func prepareCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { prepareCommon(cell, scaleFactor: 1, extraShunt: 0) }
+
+    @inline(never)
+    func electricalCommonOutlined(_ cell: UnsafeMutablePointer<Double>, packLevels: (Double, Double)) {
+        electricalCommon(cell, packLevels: packLevels)
+    }
+
+    @inline(never)
+    func lithiumCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { lithiumCommon(cell) }
+
+    @inline(never)
+    func dendritesCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { dendritesCommon(cell, selective: 0, smoothing: 1, healing: 1) }
+
+    @inline(never)
+    func hazardsCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { hazardsCommon(cell) }
+
+    @inline(never)
+    func gasCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { gasCommon(cell) }
+
+    @inline(never)
+    func finishStepOutlined(_ cell: UnsafeMutablePointer<Double>) { finishStep(cell) }
 }

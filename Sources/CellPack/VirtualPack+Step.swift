@@ -19,48 +19,35 @@ extension VirtualPack {
         if !demand.isConstant {
             phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
         }
+        let kernel = CellKernel(constants: cellConstants, schedule: schedule, skipsQuietWork: skipsQuietWork)
         // Move the columns out of `self` for the step so the hot loops work through raw pointers: one
         // uniqueness check per buffer per step instead of one per element.
         var cellStorage: [Double] = []
-        var workStorage: [Double] = []
         var generators: [Xoshiro256] = []
         swap(&cellStorage, &columns.storage)
-        swap(&workStorage, &scratch.storage)
         swap(&generators, &random)
-        let fixedStorage = fixed.storage
         let count = packConstants.cellCount
-        withUnsafePointer(to: cellConstants) { constants in
-            let kernel = CellKernel(constants: constants, schedule: schedule)
-            cellStorage.withUnsafeMutableBufferPointer { cells in
-                workStorage.withUnsafeMutableBufferPointer { work in
-                    generators.withUnsafeMutableBufferPointer { generator in
-                        fixedStorage.withUnsafeBufferPointer { constant in
-                            guard let c = cells.baseAddress, let w = work.baseAddress, let g = generator.baseAddress,
-                                let f = constant.baseAddress
-                            else { return }
-                            let buffers = StepBuffers(cells: c, work: w, random: g, fixed: f, count: count)
-                            prepareCells(kernel, buffers)
-                            let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
-                            let levels = connectLink(
-                                inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
-                            let anyVented = advanceCells(kernel, packLevels: levels, buffers)
-                            conductHeat(inputs, seconds: seconds, anyVented: anyVented, buffers)
-                        }
-                    }
-                }
+        cellStorage.withUnsafeMutableBufferPointer { cells in
+            generators.withUnsafeMutableBufferPointer { generator in
+                guard let c = cells.baseAddress, let g = generator.baseAddress else { return }
+                let buffers = StepBuffers(cells: c, random: g, count: count)
+                prepareCells(kernel, buffers)
+                let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
+                let levels = connectLink(inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
+                let anyVented = advanceCells(kernel, packLevels: levels, buffers)
+                conductHeat(inputs, seconds: seconds, anyVented: anyVented, buffers)
             }
         }
         swap(&cellStorage, &columns.storage)
-        swap(&workStorage, &scratch.storage)
         swap(&generators, &random)
         updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
         elapsed += seconds
     }
 
-    /// Phase A: every cell's Thevenin equivalent for the step.
+    /// Phase A: every cell's Thevenin equivalent for the step, tile by tile.
     func prepareCells(_ kernel: CellKernel, _ b: StepBuffers) {
-        for index in 0..<b.count {
-            kernel.prepare(b.cell(index), b.fixed(index), into: b.work(index))
+        for tile in 0..<CellColumns.tiles(b.count) {
+            kernel.prepareTile(b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile))
         }
     }
 
@@ -76,15 +63,21 @@ extension VirtualPack {
             var conductance = bleeding ? packConstants.balancingSiemens : 0
             for index in group * m..<group * m + m {
                 let work = b.work(index)
-                let inverse = 1 / work.effectiveOhms
-                work.inverseOhms = inverse
+                let inverse = work.inverseOhms
                 current += work.sourceVolts * inverse
                 conductance += inverse + work.shuntSiemens
             }
             groups.sourceCurrent[group] = current
             groups.conductance[group] = conductance
-            packSource += current / conductance
-            packOhms += 1 / conductance + packConstants.interconnectOhms
+            let inverseConductance = 1 / conductance
+            let openCircuit = current * inverseConductance
+            for index in group * m..<group * m + m {
+                let work = b.work(index)
+                work.groupInverseConductance = inverseConductance
+                work.groupOpenCircuit = openCircuit
+            }
+            packSource += openCircuit
+            packOhms += inverseConductance + packConstants.interconnectOhms
         }
         return (packSource, packOhms)
     }
@@ -134,33 +127,38 @@ extension VirtualPack {
     /// Phase D: per-group current sharing and every cell's step. Returns whether any cell has vented.
     mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double), _ b: StepBuffers) -> Bool {
         let m = packConstants.parallelCount
+        for tile in 0..<CellColumns.tiles(b.count) {
+            kernel.advanceTile(
+                b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile),
+                firstIndex: tile * CellColumns.tile, random: b.random, packLevels: packLevels)
+        }
         var inflow = EnclosureInflow()
         var packVolts = 0.0
         var anyVented = false
         for group in 0..<packConstants.seriesCount {
-            let inverseConductance = 1 / groups.conductance[group]
-            let openCircuit = groups.sourceCurrent[group] * inverseConductance
             var groupVolts = 0.0
             var weights = 0.0
             for index in group * m..<group * m + m {
                 let work = b.work(index)
                 let inverse = work.inverseOhms
-                // Cell current i = αI + β with α = 1/(S_G R), β = (E − V_oc)/R: parallel cells share the voltage.
-                let share = inverse * inverseConductance
-                let offset = (work.sourceVolts - openCircuit) * inverse
-                let levels = (share * packLevels.0 + offset, share * packLevels.1 + offset)
-                var state = b.cell(index)
-                kernel.advance(&state, prepared: work, levels: levels, fixed: b.fixed(index), random: &b.random[index], out: &inflow)
-                groupVolts += state.terminalVolts * inverse
+                groupVolts += b.cell(index).terminalVolts * inverse
                 weights += inverse
-                if state.vented > 0 { anyVented = true }
+                inflow.gas.hydrogen += work.releasedHydrogen
+                inflow.gas.carbonMonoxide += work.releasedCarbonMonoxide
+                inflow.gas.carbonDioxide += work.releasedCarbonDioxide
+                inflow.gas.hydrocarbons += work.releasedHydrocarbons
+                inflow.gas.oxygen += work.releasedOxygen
+                inflow.smokeGrams += work.smokeGrams
+                inflow.leakedGrams += work.leakedGrams
+                if b.cell(index).vented > 0 { anyVented = true }
             }
             // Parallel cells share one terminal voltage; each cell's terminal current follows from it.
             groupVolts /= weights
             for index in group * m..<group * m + m {
                 let work = b.work(index)
-                b.slot(.terminalVolts, index).pointee = groupVolts
-                b.slot(.currentAmps, index).pointee = work.endCurrent - work.shuntSiemens * groupVolts
+                let state = b.cell(index)
+                state.terminalVolts = groupVolts
+                state.currentAmps = work.endCurrent - work.shuntSiemens * groupVolts
             }
             groups.volts[group] = groupVolts
             groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
@@ -182,19 +180,14 @@ extension VirtualPack {
 /// Raw pointers to the pack's columns for the duration of one step (see ``VirtualPack/step(_:duration:)``).
 struct StepBuffers {
     let cells: UnsafeMutablePointer<Double>
-    let work: UnsafeMutablePointer<Double>
     let random: UnsafeMutablePointer<Xoshiro256>
-    let fixed: UnsafePointer<Double>
     let count: Int
 
     @inline(__always)
     func cell(_ index: Int) -> CellState { CellState(cell: cells + CellColumns.offset(index)) }
 
     @inline(__always)
-    func fixed(_ index: Int) -> CellFixed { FixedColumns.load(fixed, index, count) }
-
-    @inline(__always)
-    func work(_ index: Int) -> CellWork { CellWork(cell: work + StepScratch.offset(index)) }
+    func work(_ index: Int) -> CellWork { CellWork(cell: cells + CellColumns.offset(index)) }
 
     @inline(__always)
     func slot(_ field: CellField, _ index: Int) -> UnsafeMutablePointer<Double> {

@@ -29,9 +29,9 @@ public struct VirtualPack: Sendable {
     let cellConstants: CellConstants
     let packConstants: PackConstants
     var columns: CellColumns
-    var fixed: FixedColumns
     var random: [Xoshiro256]
-    var scratch: StepScratch
+    /// Skip work that is provably zero for quiet cells (see ``CellKernel``); tests turn it off to compare.
+    var skipsQuietWork = true
     var groups: GroupColumns
     var link: LinkState
     var enclosure: EnclosureState
@@ -64,10 +64,8 @@ public struct VirtualPack: Sendable {
         packConstants = pc
         let count = pc.cellCount
         columns = CellColumns(count: count)
-        fixed = FixedColumns(count: count)
         random = []
         random.reserveCapacity(count)
-        scratch = StepScratch(count: count)
         groups = GroupColumns(count: pc.seriesCount)
         let kelvin = PhysicalConstants.kelvin(celsius: initialCelsius)
         link = LinkState()
@@ -81,42 +79,53 @@ public struct VirtualPack: Sendable {
             random.append(generator)
             let sites = cc.nominalAh * capacityScale
             let anodeAtEmpty = cc.foilAh - cc.formationSEIAh
-            fixed.store(
-                CellFixed(
-                    resistanceScale: resistanceScale, leakageSiemens: cc.leakageSiemens * leakageScale, initialSites: sites,
-                    initialAnode: anodeAtEmpty, inverseInitialSites: 1 / sites), at: index)
-            columns.withState(index) { state in
-            state.cathodeSites = sites
-            state.cathodeCharge = initialStateOfCharge * sites
-            state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
-            state.seiLithium = cc.formationSEIAh
-            state.seiMetastable = cc.formationSEIAh / PhysicalConstants.ampereHoursPerMole * cc.seiMolarMass
-            state.electrolyte = cc.initialElectrolyteGrams
-            state.coreKelvin = kelvin
-            state.surfaceKelvin = kelvin
-            state.cathodeConversion = cc.cathodeInitialConversion
-            state.lastEfficiency = .nan
-            state.lastLithiumEfficiency = .nan
-            state.sandsTime = .infinity
-            state.strippingAge = 1e9
+            columns.withCell(index) { state, fixed in
+                fixed.resistanceScale = resistanceScale
+                fixed.leakageSiemens = cc.leakageSiemens * leakageScale
+                fixed.initialSites = sites
+                fixed.initialAnode = anodeAtEmpty
+                fixed.inverseInitialSites = 1 / sites
+                fixed.inverseSeparatorMicrometres = cc.inverseSeparatorMicrometres
+                state.cathodeSites = sites
+                state.cathodeCharge = initialStateOfCharge * sites
+                state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
+                state.seiLithium = cc.formationSEIAh
+                state.seiMetastable = cc.formationSEIAh / PhysicalConstants.ampereHoursPerMole * cc.seiMolarMass
+                state.electrolyte = cc.initialElectrolyteGrams
+                state.coreKelvin = kelvin
+                state.surfaceKelvin = kelvin
+                state.cathodeConversion = cc.cathodeInitialConversion
+                state.lastEfficiency = .nan
+                state.lastLithiumEfficiency = .nan
+                state.sandsTime = .infinity
+                state.strippingAge = 1e9
+            }
+        }
+        // Padding lanes of the last tile: copies of the last cell as built, at rest, never reported, so the tile's
+        // passes compute ordinary numbers there.
+        columns.storage.withUnsafeMutableBufferPointer { storage in
+            guard let base = storage.baseAddress, count % CellColumns.tile != 0 else { return }
+            let last = base + CellColumns.offset(count - 1)
+            for lane in count % CellColumns.tile..<CellColumns.tile {
+                let pad = base + CellColumns.offset(count - 1) - (count - 1) % CellColumns.tile + lane
+                for field in 0..<CellColumns.fields { pad[field * CellColumns.tile] = last[field * CellColumns.tile] }
             }
         }
         // Consistent start-of-life observables before the first step.
-        let schedule = WaveformSchedule(.rest, phase: 0, duration: 1)
-        withUnsafePointer(to: cc) { constants in
-            let kernel = CellKernel(constants: constants, schedule: schedule)
-            var work = Array(repeating: 0.0, count: StepScratch.fields * CellColumns.tile)
-            work.withUnsafeMutableBufferPointer { workBuffer in
-                let prepared = CellWork(cell: workBuffer.baseAddress!)
-                for index in 0..<count {
-                    let cellFixed = fixed.load(index)
-                    columns.withState(index) { state in
-                        kernel.prepare(state, cellFixed, into: prepared)
-                        state.openCircuitVolts = prepared.openCircuitVolts
-                        state.terminalVolts = prepared.openCircuitVolts
-                        state.ohmicResistance = prepared.r0
-                        state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
-                    }
+        let kernel = CellKernel(constants: cc, schedule: WaveformSchedule(.rest, phase: 0, duration: 1))
+        columns.storage.withUnsafeMutableBufferPointer { storage in
+            guard let base = storage.baseAddress else { return }
+            for tile in 0..<CellColumns.tiles(count) {
+                let first = base + tile * CellColumns.tileStride
+                for lane in 0..<CellColumns.tile { kernel.lookUpCharge(first + lane) }
+                kernel.prepareTile(first, active: min(CellColumns.tile, count - tile * CellColumns.tile))
+                for lane in 0..<CellColumns.tile {
+                    let state = CellState(cell: first + lane)
+                    let prepared = CellWork(cell: first + lane)
+                    state.openCircuitVolts = prepared.openCircuitVolts
+                    state.terminalVolts = prepared.openCircuitVolts
+                    state.ohmicResistance = prepared.r0
+                    state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
                 }
             }
         }
@@ -138,58 +147,6 @@ public struct VirtualPack: Sendable {
     public var parallelCount: Int { packConstants.parallelCount }
     /// Simulated time since construction, s.
     public var elapsedSeconds: Double { elapsed }
-}
-
-/// Per-cell constants drawn at construction (production spread), one column each in a single buffer.
-struct FixedColumns: Sendable {
-    static let fields = 5
-    var storage: [Double]
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        storage = Array(repeating: 0, count: count * Self.fields)
-    }
-
-    @inline(__always)
-    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> CellFixed {
-        CellFixed(
-            resistanceScale: base[index], leakageSiemens: base[count &+ index],
-            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index],
-            inverseInitialSites: base[4 &* count &+ index])
-    }
-
-    func load(_ index: Int) -> CellFixed {
-        storage.withUnsafeBufferPointer { Self.load($0.baseAddress!, index, count) }
-    }
-
-    mutating func store(_ fixed: CellFixed, at index: Int) {
-        storage[index] = fixed.resistanceScale
-        storage[count + index] = fixed.leakageSiemens
-        storage[2 * count + index] = fixed.initialSites
-        storage[3 * count + index] = fixed.initialAnode
-        storage[4 * count + index] = fixed.inverseInitialSites
-    }
-}
-
-/// Per-step working values of every cell (``CellWork``), tiled in blocks of ``CellColumns/tile`` cells like
-/// ``CellColumns`` so each value sits at a fixed offset from the cell's first slot.
-struct StepScratch: Sendable {
-    static let fields = 16
-    var storage: [Double]
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        let blocks = (count + CellColumns.tile - 1) / CellColumns.tile
-        storage = Array(repeating: 0, count: blocks * CellColumns.tile * Self.fields)
-    }
-
-    /// Position of cell `index`'s first working value: its block plus its lane.
-    @inline(__always)
-    static func offset(_ index: Int) -> Int {
-        (index >> 3) &* (CellColumns.tile &* fields) &+ (index & 7)
-    }
 }
 
 /// Per-group columns: Thevenin equivalent of the step, voltages and balancing currents.

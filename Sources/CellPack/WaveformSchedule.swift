@@ -125,26 +125,6 @@ enum Lag {
         return (1 - Double.exp(-ratio)) * tau
     }
 
-    /// e^(−ratio) for ratio = t/τ ≥ 0, consistent with ``memory(_:_:)`` (1 − memory/τ): below 0.01 the series
-    /// 1 − r(1 − r(½ − r(⅙ − r/24))) (relative error < 1e-12) avoids the exponential.
-    @inline(__always)
-    static func decay(ratio: Double) -> Double {
-        if ratio < 0.01 { return 1 - ratio * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio / 24))) }
-        return Double.exp(-ratio)
-    }
-
-    /// (e^(−ratio), 1 − e^(−ratio)) for ratio = t/τ ≥ 0, the one-minus form from the series below 0.01 so it keeps
-    /// its precision for slow lags (as ``memory(_:_:)``).
-    @inline(__always)
-    static func decayAndGrowth(ratio: Double) -> (decay: Double, growth: Double) {
-        if ratio < 0.01 {
-            let growth = ratio * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio / 24)))
-            return (1 - growth, growth)
-        }
-        let decay = Double.exp(-ratio)
-        return (decay, 1 - decay)
-    }
-
     /// Response of the lag over `schedule` from `x0`.
     @inline(__always)
     static func respond(
