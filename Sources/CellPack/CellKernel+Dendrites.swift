@@ -129,7 +129,9 @@ extension CellKernel {
         let riskGain = bulkTau * focusing * focusing * c.riskPerDensitySquared * inverseDiffusion
         let tipGain = focusing * c.inverseTipLimitingCurrent * inverseDiffusion
         let risk = Lag.respond(schedule, from: s.riskIndex, tau: (bulkTau, bulkTau), target: (j0 * abs(j0) * riskGain, j1 * abs(j1) * riskGain))
-        let tip = Lag.respond(schedule, from: s.tipDepletion, tau: (c.tipTau, c.tipTau), target: (j0 * tipGain, j1 * tipGain))
+        let tipTarget = (j0 * tipGain, j1 * tipGain)
+        let tip = periodicMaps?.tip.respond(from: s.tipDepletion, target: tipTarget)
+            ?? Lag.respond(schedule, from: s.tipDepletion, tau: (c.tipTau, c.tipTau), target: tipTarget, constantDecay: tipDecay)
         s.riskIndex = risk.end
         s.tipDepletion = tip.end
         let plating = max(j0, j1)

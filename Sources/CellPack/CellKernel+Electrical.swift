@@ -190,14 +190,14 @@ extension CellKernel {
         let i1 = p.current1
         var heat = p.r0 * (i0 * i0 * t0 + i1 * i1 * t1)
         if p.r1 > 0 {
-            let rc = Lag.respond(schedule, from: s.v1, tau: (c.tau1, c.tau1), target: (p.r1 * i0, p.r1 * i1), constantDecay: decay1)
+            let rc = respondRC(1, from: s.v1, target: (p.r1 * i0, p.r1 * i1))
             heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau1 / p.r1 * (rc.end * rc.end - s.v1 * s.v1)
             s.v1 = rc.end
         } else {
             s.v1 = 0
         }
         if p.r2 > 0 {
-            let rc = Lag.respond(schedule, from: s.v2, tau: (c.tau2, c.tau2), target: (p.r2 * i0, p.r2 * i1), constantDecay: decay2)
+            let rc = respondRC(2, from: s.v2, target: (p.r2 * i0, p.r2 * i1))
             heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau2 / p.r2 * (rc.end * rc.end - s.v2 * s.v2)
             s.v2 = rc.end
         } else {
@@ -228,6 +228,15 @@ extension CellKernel {
         p.coulombs = coulombs
         p.heat = heat
         clearReleases(p)
+    }
+
+    /// RC branch `branch`'s response over the step.
+    @inline(__always)
+    func respondRC(_ branch: Int, from x0: Double, target: (Double, Double)) -> LagResponse {
+        if let maps = periodicMaps { return (branch == 1 ? maps.rc1 : maps.rc2).respond(from: x0, target: target) }
+        return branch == 1
+            ? Lag.respond(schedule, from: x0, tau: (c.tau1, c.tau1), target: target, constantDecay: decay1)
+            : Lag.respond(schedule, from: x0, tau: (c.tau2, c.tau2), target: target, constantDecay: decay2)
     }
 
     /// End-of-step observables (after ``lookUpCharge(_:)``).

@@ -37,6 +37,8 @@ struct CellKernel {
     let tipMemory: Double
     /// 1 / step duration.
     let inverseDuration: Double
+    /// The RC branches' and the tip depletion's responses over a two-level step (nil for a constant step).
+    let periodicMaps: (rc1: LagMap, rc2: LagMap, tip: LagMap)?
     /// Skip work that is provably zero for quiet cells (default). Off: every cell runs the general forms.
     let skipsQuietWork: Bool
     /// The electrical and lithium passes may take their common forms (constant current, both RC branches).
@@ -44,8 +46,8 @@ struct CellKernel {
     /// The gas pass may take its common form (seal permeation present).
     let commonGas: Bool
 
-    init(constants: CellConstants, schedule: WaveformSchedule, skipsQuietWork: Bool = true) {
-        c = constants
+    init(constants: borrowing CellConstants, schedule: WaveformSchedule, skipsQuietWork: Bool = true) {
+        c = copy constants
         self.schedule = schedule
         self.skipsQuietWork = skipsQuietWork
         let dt = schedule.duration
@@ -61,6 +63,8 @@ struct CellKernel {
         tipDecay = Double.exp(-dt / constants.tipTau)
         tipMemory = constants.tipTau * (1 - tipDecay)
         inverseDuration = 1 / dt
+        periodicMaps = schedule.isConstant
+            ? nil : (LagMap(schedule, tau: constants.tau1), LagMap(schedule, tau: constants.tau2), LagMap(schedule, tau: constants.tipTau))
         commonElectrical = schedule.isConstant && constants.r1 > 0 && constants.r2 > 0
         commonGas = constants.hydrogenPermeance > 0
     }

@@ -20,8 +20,10 @@ extension VirtualPack {
             phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
         }
         let kernel = CellKernel(constants: cellConstants, schedule: schedule, skipsQuietWork: skipsQuietWork)
+        let thermal = thermalNetwork
         // Move the columns out of `self` for the step so the hot loops work through raw pointers: one
-        // uniqueness check per buffer per step instead of one per element.
+        // uniqueness check per buffer per step instead of one per element. Inside the closures only locals and
+        // mutating methods are used: a non-mutating method of `self` there copies the whole pack.
         var cellStorage: [Double] = []
         var generators: [Xoshiro256] = []
         swap(&cellStorage, &columns.storage)
@@ -31,24 +33,17 @@ extension VirtualPack {
             generators.withUnsafeMutableBufferPointer { generator in
                 guard let c = cells.baseAddress, let g = generator.baseAddress else { return }
                 let buffers = StepBuffers(cells: c, random: g, count: count)
-                prepareCells(kernel, buffers)
+                kernel.prepareCells(buffers)
                 let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
                 let levels = connectLink(inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
                 let anyVented = advanceCells(kernel, packLevels: levels, buffers)
-                conductHeat(inputs, seconds: seconds, anyVented: anyVented, buffers)
+                thermal.conductHeat(inputs, seconds: seconds, anyVented: anyVented, buffers)
             }
         }
         swap(&cellStorage, &columns.storage)
         swap(&generators, &random)
         updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
         elapsed += seconds
-    }
-
-    /// Phase A: every cell's Thevenin equivalent for the step, tile by tile.
-    func prepareCells(_ kernel: CellKernel, _ b: StepBuffers) {
-        for tile in 0..<CellColumns.tiles(b.count) {
-            kernel.prepareTile(b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile))
-        }
     }
 
     /// Phase B: per-group Norton sums; returns the pack's Thevenin source voltage and resistance.
@@ -174,6 +169,15 @@ extension VirtualPack {
         let endAmps = kernel.schedule.endLevel == 0 ? packLevels.0 : packLevels.1
         link.packVolts = packVolts - endAmps * packConstants.interconnectOhms * Double(packConstants.seriesCount)
         return anyVented
+    }
+}
+
+extension CellKernel {
+    /// Phase A: every cell's Thevenin equivalent for the step, tile by tile.
+    func prepareCells(_ b: StepBuffers) {
+        for tile in 0..<CellColumns.tiles(b.count) {
+            prepareTile(b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile))
+        }
     }
 }
 

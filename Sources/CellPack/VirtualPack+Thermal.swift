@@ -1,4 +1,20 @@
-extension VirtualPack {
+/// The pack's thermal network: cell heat capacities, core–surface, neighbour, coolant and ambient conductances.
+struct ThermalNetwork: Sendable {
+    let pack: PackConstants
+    let coreHeatCapacity: Double
+    let surfaceHeatCapacity: Double
+    let coreSurfaceConductance: Double
+    /// Thermal conductance between cell i and cell i + 1, W/K (module edges use the gap value).
+    let neighbourConductances: [Double]
+
+    init(pack: PackConstants, cell: CellConstants) {
+        self.pack = pack
+        coreHeatCapacity = cell.coreHeatCapacity
+        surfaceHeatCapacity = cell.surfaceHeatCapacity
+        coreSurfaceConductance = cell.coreSurfaceConductance
+        neighbourConductances = (0..<max(pack.cellCount - 1, 0)).map { pack.conductanceToNext($0) }
+    }
+
     /// Phase E: two-node thermal network per cell (core, surface), conduction between neighbouring cells of a
     /// module, cooling to coolant and ambient, external heaters, and the share of a vented cell's reaction heat
     /// that lands on its neighbours (flame and ejecta: propagation).
@@ -6,6 +22,7 @@ extension VirtualPack {
     /// Backward Euler on each cell's 2×2 system with the neighbours' surface temperatures from the start of the
     /// step: unconditionally stable, so a runaway stays bounded at 1 s steps.
     func conductHeat(_ inputs: PackInputs, seconds dt: Double, anyVented: Bool, _ b: StepBuffers) {
+        let packConstants = pack
         let count = packConstants.cellCount
         let coolantKelvin = PhysicalConstants.kelvin(celsius: inputs.coolantCelsius.isFinite ? inputs.coolantCelsius : 25)
         let ambientKelvin = PhysicalConstants.kelvin(celsius: inputs.ambientCelsius.isFinite ? inputs.ambientCelsius : 25)
@@ -17,9 +34,9 @@ extension VirtualPack {
         }
         let ambient = packConstants.ambientConductance
         let inverseDuration = 1 / dt
-        let coreCapacity = cellConstants.coreHeatCapacity * inverseDuration
-        let surfaceCapacity = cellConstants.surfaceHeatCapacity * inverseDuration
-        let coreToSurface = cellConstants.coreSurfaceConductance
+        let coreCapacity = coreHeatCapacity * inverseDuration
+        let surfaceCapacity = surfaceHeatCapacity * inverseDuration
+        let coreToSurface = coreSurfaceConductance
         let heaters = inputs.heaterWatts
         let a = coreCapacity + coreToSurface
         let surfaceDiagonal = surfaceCapacity + coreToSurface + coolant + ambient
@@ -67,7 +84,7 @@ extension VirtualPack {
 
     @inline(__always)
     func neighbourCount(_ index: Int) -> Int {
-        (index > 0 ? 1 : 0) + (index + 1 < packConstants.cellCount ? 1 : 0)
+        (index > 0 ? 1 : 0) + (index + 1 < pack.cellCount ? 1 : 0)
     }
 
     /// Reaction heat (J) that vented cell `source` throws onto each of its neighbours this step.
@@ -77,6 +94,6 @@ extension VirtualPack {
         let reaction = b.work(source).reactionHeat
         let neighbours = neighbourCount(source)
         guard reaction > 0, neighbours > 0 else { return 0 }
-        return packConstants.ventHeatShare * reaction / Double(neighbours)
+        return pack.ventHeatShare * reaction / Double(neighbours)
     }
 }

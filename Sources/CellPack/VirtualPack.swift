@@ -35,8 +35,7 @@ public struct VirtualPack: Sendable {
     var groups: GroupColumns
     var link: LinkState
     var enclosure: EnclosureState
-    /// Thermal conductance between cell i and cell i + 1, W/K (module edges use the gap value).
-    let neighbourConductances: [Double]
+    let thermalNetwork: ThermalNetwork
     var elapsed: Double = 0
     var enclosureKelvin: Double = PhysicalConstants.referenceKelvin
     var waveform: CurrentWaveform = .rest
@@ -70,7 +69,7 @@ public struct VirtualPack: Sendable {
         let kelvin = PhysicalConstants.kelvin(celsius: initialCelsius)
         link = LinkState()
         enclosure = EnclosureState()
-        neighbourConductances = (0..<max(count - 1, 0)).map { pc.conductanceToNext($0) }
+        thermalNetwork = ThermalNetwork(pack: pc, cell: cc)
         for index in 0..<count {
             var generator = Xoshiro256(seed: seed, stream: UInt64(index))
             let capacityScale = min(max(1 + pc.capacitySpread * generator.nextGaussian(), 0.5), 1.5)

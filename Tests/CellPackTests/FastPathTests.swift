@@ -168,4 +168,26 @@ struct FastPathTests {
         #expect(length >= 10 && length < 25)
         #expect(intact.cell(0)?.hardShort == false)
     }
+
+    /// The per-step linear map of a lag shared by every cell (RC branches, tip depletion over pulsed steps)
+    /// reproduces the direct two-level response for random waveforms, phases, start values and targets.
+    @Test func lagMapMatchesTheDirectResponse() {
+        var random = Xoshiro256(seed: 31, stream: 1)
+        for _ in 0..<300 {
+            let first = Double.pow(10, random.nextUnit() * 4 - 3)
+            let second = Double.pow(10, random.nextUnit() * 4 - 3)
+            let waveform = CurrentWaveform(firstAmps: -3, firstSeconds: first, secondAmps: 1, secondSeconds: second)
+            let schedule = WaveformSchedule(waveform, phase: random.nextUnit() * (first + second), duration: Double.pow(10, random.nextUnit() * 4 - 2))
+            let tau = Double.pow(10, random.nextUnit() * 6 - 3)
+            let map = LagMap(schedule, tau: tau)
+            let x0 = random.nextUnit() * 2 - 1
+            let u = (random.nextUnit() * 2 - 1, random.nextUnit() * 2 - 1)
+            let direct = Lag.respond(schedule, from: x0, tau: (tau, tau), target: u)
+            let mapped = map.respond(from: x0, target: u)
+            let scale = max(1, schedule.duration)
+            #expect(abs(mapped.end - direct.end) < 1e-12)
+            #expect(abs(mapped.integral.0 - direct.integral.0) < 1e-12 * scale)
+            #expect(abs(mapped.integral.1 - direct.integral.1) < 1e-12 * scale)
+        }
+    }
 }
