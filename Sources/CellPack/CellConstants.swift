@@ -114,6 +114,51 @@ struct CellConstants: Sendable {
     let hydrogenPermeance: Double, permeanceRatio: Double
     let vapourPressure45: Double, vapourActivation: Double
 
+    // Derived for the hot loop: reciprocals and products of the values above, computed once so the per-cell
+    // step multiplies instead of dividing.
+    /// 1 / nominal capacity, 1/Ah.
+    let inverseNominalAh: Double
+    /// 1 / R1 and 1 / R2 at 25 °C and 50 % SOC, S (infinite for an absent branch).
+    let inverseR1: Double
+    let inverseR2: Double
+    /// Electrolyte mass below which the cell dries out, g.
+    let dryOutGrams: Double
+    /// Mean current density per ampere of cell current, mA/cm² per A (1000 / electrode area).
+    let milliampsPerSquareCentimetrePerAmp: Double
+    /// Thickness of the porous dead-lithium layer per Ah of dead lithium, µm/Ah.
+    let deadLayerMicrometresPerAh: Double
+    /// Ohmic resistance of the porous dead-lithium layer per Ah of dead lithium, Ω/Ah.
+    let porousOhmPerDeadAh: Double
+    /// 1 / depletion reserve, 1/Ah.
+    let inverseDepletionReserveAh: Double
+    /// 1 / reference current density of the lithium efficiency, cm²/mA.
+    let inverseReferenceCurrentDensity: Double
+    /// Lithium lost to SEI per Ah plated at the reference conditions: base loss × (1 − dead share).
+    let seiLossPerPlated: Double
+    /// Lithium lost as dead Li⁰ per Ah stripped at the reference conditions: base loss × dead share.
+    let deadLossPerStripped: Double
+    /// 1 / ampere-hours per mole of lithium, mol/Ah.
+    let molesPerAmpereHour: Double
+    /// 1 / separator thickness, 1/µm.
+    let inverseSeparatorMicrometres: Double
+    /// Hysteresis decay exponent per A·s of current and per Ah of cathode sites: γ / 3600.
+    let hysteresisRatePerAmpereSecond: Double
+    /// 1 / (salt diffusivity × separator permeability), s/m² (bulk relaxation time per path length², 25 °C).
+    let inverseEffectiveDiffusivity: Double
+    /// Dendrite-risk target per (mA/cm²)² of focused density, per (s of bulk relaxation) at 25 °C: 100 / sand coefficient.
+    let riskPerDensitySquared: Double
+    /// 1 / tip limiting current density, cm²/mA.
+    let inverseTipLimitingCurrent: Double
+    /// Dendrite tip growth per plated charge (mA·s/cm²) × tip depletion, µm.
+    let tipGrowthPerCharge: Double
+    /// Roughening exponent per (mA·s/cm²) of plating × (density/J_ref + gain × DRI).
+    let rougheningPerCharge: Double
+    /// Root retraction exponent per mAh/cm² of root stripping per µm of separator.
+    let retractionPerCharge: Double
+    /// Abuse chemistry, separator shutdown and meltdown and lithium melting are all impossible below this core
+    /// temperature (the lowest of the kinetics floor, shutdown, meltdown and melting temperatures), K.
+    let abuseQuietBelowKelvin: Double
+
     /// Compiles validated parameters; `stackPressure` (kPa) comes from the pack fixture.
     init(_ p: CellParameters, stackPressure: Double) {
         let gas = PhysicalConstants.gas
@@ -241,6 +286,29 @@ struct CellConstants: Sendable {
         hydrogenPermeance = p[K.hydrogenPermeance]; permeanceRatio = p[K.permeanceRatio]
         vapourPressure45 = p[K.vapourPressure45]
         vapourActivation = p[K.vapourEnthalpy] * 1_000 / gas
+        inverseNominalAh = 1 / nominalAh
+        inverseR1 = 1 / r1
+        inverseR2 = 1 / r2
+        dryOutGrams = dryOutGramsPerAh * nominalAh
+        milliampsPerSquareCentimetrePerAmp = 1_000 / areaSquareCentimetres
+        deadLayerMicrometresPerAh = 1_000 / areaSquareCentimetres * PhysicalConstants.micrometresPerMilliampereHourPerSquareCentimetre
+            / deadLayerSolidFraction
+        porousOhmPerDeadAh = porousOhmPerMicrometre * deadLayerMicrometresPerAh
+        inverseDepletionReserveAh = 1 / depletionReserveAh
+        inverseReferenceCurrentDensity = 1 / referenceCurrentDensity
+        seiLossPerPlated = baseLoss * (1 - deadShare)
+        deadLossPerStripped = baseLoss * deadShare
+        molesPerAmpereHour = 1 / PhysicalConstants.ampereHoursPerMole
+        inverseSeparatorMicrometres = 1 / separatorMicrometres
+        hysteresisRatePerAmpereSecond = hysteresisRate / PhysicalConstants.coulombsPerAmpereHour
+        inverseEffectiveDiffusivity = 1 / (diffusivity * separatorPermeability)
+        riskPerDensitySquared = 100 / sandCoefficient
+        inverseTipLimitingCurrent = 1 / tipLimitingCurrent
+        let micrometresPerCharge = PhysicalConstants.micrometresPerMilliampereHourPerSquareCentimetre
+        tipGrowthPerCharge = tipGrowthGain * micrometresPerCharge / PhysicalConstants.coulombsPerAmpereHour
+        rougheningPerCharge = rougheningRate / PhysicalConstants.coulombsPerAmpereHour
+        retractionPerCharge = strippingRetraction * micrometresPerCharge
+        abuseQuietBelowKelvin = min(kineticsFloor, shutdownKelvin, meltdownKelvin, lithiumMeltKelvin)
         temperatureTable = TemperatureFactors.Table(self)
         oxidationTable = OxidationTable(onset: oxidationOnset, width: oxidationWidth)
     }
@@ -362,16 +430,4 @@ struct OxidationTable: Sendable {
         let fraction = position - Double(index)
         return samples.withUnsafeBufferPointer { $0[index] + fraction * ($0[index + 1] - $0[index]) }
     }
-}
-
-/// exp(−x) for x ≥ 0; below x = 0.01 a third-order series (relative error < 5e-10) avoids the call.
-@inline(__always)
-func decayFactor(_ x: Double) -> Double {
-    x < 0.01 ? 1 - x * (1 - x * (0.5 - x / 6)) : Double.exp(-x)
-}
-
-/// 1 − exp(−x) for x ≥ 0; below x = 0.01 a third-order series (relative error < 5e-9) avoids the call.
-@inline(__always)
-func growthFactor(_ x: Double) -> Double {
-    x < 0.01 ? x * (1 - x * (0.5 - x / 6)) : -Double.expMinusOne(-x)
 }

@@ -12,7 +12,13 @@ extension CellKernel {
     /// heats the cell by more than 2 K, each reaction advanced with its exact solution at frozen temperature
     /// (exponential decay; logistic for the autocatalytic cathode reaction), so the step is stable at 1 s.
     /// Returns the reaction heat, J.
-    func runAbuseKinetics(_ s: inout CellState, out: inout CellStepOutput) -> Double {
+    func runAbuseKinetics(_ s: CellState, _ p: CellWork) -> Double {
+        if skipsQuietWork, abuseIsQuiet(s) {
+            // The code below would change nothing and not run the kinetics (its `guard` branch).
+            s.selfHeatingRate = 0
+            if s.runawayState == Double(ThermalRunawayState.selfHeating.rawValue) { s.runawayState = 0 }
+            return 0
+        }
         let startKelvin = s.coreKelvin
         if startKelvin >= c.shutdownKelvin, s.separatorState < 1 { s.separatorState = 1 }
         let melts = startKelvin >= c.meltdownKelvin || (s.separatorDamage >= 0.5 && startKelvin >= c.shutdownKelvin)
@@ -109,7 +115,7 @@ extension CellKernel {
             kelvin += released / c.heatCapacity
             remaining -= h
         }
-        if s.vented > 0 { out.smokeGrams += c.ejectaFraction * burned }
+        if s.vented > 0 { p.smokeGrams += c.ejectaFraction * burned }
         let rate = heat / (c.heatCapacity * dt)
         s.selfHeatingRate = rate
         let state = ThermalRunawayState(rawValue: UInt8(s.runawayState)) ?? .normal
@@ -129,5 +135,12 @@ extension CellKernel {
             break
         }
         return heat
+    }
+
+    /// Below every abuse threshold (kinetics floor, separator shutdown and meltdown, lithium melting) with an
+    /// intact separator and no runaway under way: no separator, melting or kinetics change can happen.
+    @inline(__always)
+    func abuseIsQuiet(_ s: CellState) -> Bool {
+        allOf(allOf(s.coreKelvin < c.abuseQuietBelowKelvin, s.separatorState < 1), s.runawayState < Double(ThermalRunawayState.runaway.rawValue))
     }
 }

@@ -1,182 +1,301 @@
 import RealModule
 import SeededRandom
 
-/// Per-cell values fixed when the pack is built (production spread).
-struct CellFixed {
-    /// Relative resistance of this cell.
-    var resistanceScale: Double
-    /// Electronic leakage (self-discharge) conductance at 25 °C, S.
-    var leakageSiemens: Double
-    /// Cathode sites when new, Ah.
-    var initialSites: Double
-    /// Connected lithium at SOC 0 when new, Ah (reference for anode thickness).
-    var initialAnode: Double
-}
-
-/// What the start-of-step evaluation found for one cell: its Thevenin equivalent over the step.
-struct PreparedCell {
-    /// OCV at the present SOC and temperature, including the anode-depletion collapse, V.
-    var openCircuitVolts: Double
-    /// ∂U/∂T, V/K.
-    var entropic: Double
-    var r0: Double
-    var r1: Double
-    var r2: Double
-    /// Source voltage of the step's Thevenin equivalent: OCV + hysteresis − decayed RC voltages, V.
-    var sourceVolts: Double
-    /// Resistance of the step's Thevenin equivalent (exact for a constant current), Ω.
-    var effectiveOhms: Double
-    /// Conductance across the electrodes: leakage + soft + hard + injected shorts, S.
-    var shuntSiemens: Double
-    /// Arrhenius factor of SEI growth at the core temperature.
-    var seiRate: Double
-}
-
-/// What one cell hands back to the pack after its step.
-struct CellStepOutput {
-    /// Heat released in the core node during the step, J.
-    var coreHeat = 0.0
-    /// Exothermic abuse-reaction heat during the step (part of `coreHeat` unless shared), J.
-    var reactionHeat = 0.0
-    /// Gas that left the cell (permeation or venting), mol.
-    var released = GasAmounts()
-    /// Aerosol / particulate that left the cell, g.
-    var smokeGrams = 0.0
-    /// Electrolyte that left the cell, g.
-    var leakedGrams = 0.0
-}
-
-/// Advances one cell through one step: electrochemistry, lithium inventory, cathode, dendrites, shorts, abuse
-/// kinetics and gas. Pure function of the state, the constants and the step; no allocation.
+/// Advances the cells of one tile (8 cells of ``CellColumns``) through one step: electrochemistry, lithium
+/// inventory, cathode, dendrites, shorts, abuse kinetics and gas. Pure function of the state, the constants and
+/// the step; no allocation.
+///
+/// The step is a fixed sequence of sub-models, each run as a pass over the tile's 8 cells. Every sub-model has
+/// a *common* form — constant current over the step, nothing unusual going on in the cell — written as
+/// straight-line arithmetic so the pass is a vectorised loop over contiguous memory, and a *general* form that
+/// handles everything (two-level waveforms, shorts, abuse chemistry, venting …). A pass takes the common form
+/// for the whole tile when no cell needs more, and otherwise the general form for the cells that do. The
+/// common forms are the general forms with terms that are exactly zero left out (each skip is named where it is
+/// made), so which form runs does not change the result; `FastPathTests` checks this bit for bit with
+/// ``skipsQuietWork`` off, which sends every cell through the general forms.
 struct CellKernel {
+    /// The cell constants (held by value: the passes' loop-invariant loads are hoisted out of the loops).
     let c: CellConstants
     let schedule: WaveformSchedule
+    /// Step duration and the time spent at level 0 and level 1, s.
+    let duration: Double
+    let t0: Double
+    let t1: Double
+    /// One constant segment (the common forms apply).
+    let constant: Bool
     /// exp(−dt/τ₁) and exp(−dt/τ₂) for this step (shared by every cell).
     let decay1: Double
     let decay2: Double
-    /// exp(−dt/τ_tip) for this step.
+    /// 1 − exp(−dt/τ₁) and 1 − exp(−dt/τ₂).
+    let growth1: Double
+    let growth2: Double
+    /// τ·(1 − exp(−dt/τ)) of each RC branch: its ∫ response over a constant step (``Lag/memory(_:_:)``).
+    let memory1: Double
+    let memory2: Double
+    /// exp(−dt/τ_tip) for this step, and the tip lag's memory over a constant step.
     let tipDecay: Double
+    let tipMemory: Double
+    /// 1 / step duration.
+    let inverseDuration: Double
+    /// The RC branches' and the tip depletion's responses over a two-level step (nil for a constant step).
+    let periodicMaps: (rc1: LagMap, rc2: LagMap, tip: LagMap)?
+    /// Skip work that is provably zero for quiet cells (default). Off: every cell runs the general forms.
+    let skipsQuietWork: Bool
+    /// The electrical and lithium passes may take their common forms (constant current, both RC branches).
+    let commonElectrical: Bool
+    /// The gas pass may take its common form (seal permeation present).
+    let commonGas: Bool
 
-    init(constants: CellConstants, schedule: WaveformSchedule) {
-        c = constants
+    init(constants: borrowing CellConstants, schedule: WaveformSchedule, skipsQuietWork: Bool = true) {
+        c = copy constants
         self.schedule = schedule
-        decay1 = Double.exp(-schedule.duration / constants.tau1)
-        decay2 = Double.exp(-schedule.duration / constants.tau2)
-        tipDecay = Double.exp(-schedule.duration / constants.tipTau)
+        self.skipsQuietWork = skipsQuietWork
+        let dt = schedule.duration
+        duration = dt
+        (t0, t1) = schedule.levelSeconds
+        constant = schedule.isConstant
+        decay1 = Double.exp(-dt / constants.tau1)
+        decay2 = Double.exp(-dt / constants.tau2)
+        growth1 = 1 - decay1
+        growth2 = 1 - decay2
+        memory1 = constants.tau1 * growth1
+        memory2 = constants.tau2 * growth2
+        tipDecay = Double.exp(-dt / constants.tipTau)
+        tipMemory = constants.tipTau * (1 - tipDecay)
+        inverseDuration = 1 / dt
+        periodicMaps = schedule.isConstant
+            ? nil : (LagMap(schedule, tau: constants.tau1), LagMap(schedule, tau: constants.tau2), LagMap(schedule, tau: constants.tipTau))
+        commonElectrical = schedule.isConstant && constants.r1 > 0 && constants.r2 > 0
+        commonGas = constants.hydrogenPermeance > 0
     }
 
-    /// Voltage lost when connected lithium runs out (anode-limited end of discharge), V.
-    @inline(__always)
-    func depletionPenalty(_ anodeLithium: Double) -> Double {
-        let reserve = anodeLithium / c.depletionReserveAh
-        if reserve >= 1 { return 0 }
-        return min(c.depletionVolts * (1 / max(reserve, 1e-4) - 1), 5)
-    }
-
-    /// Start-of-step Thevenin equivalent of a cell.
-    @inline(__always)
-    func prepare(_ s: CellState, _ f: CellFixed) -> PreparedCell {
-        let kelvin = s.coreKelvin
-        let soc = s.cathodeCharge / s.cathodeSites
-        let (u, entropic) = c.ocv.lookup(soc)
-        let ocv = u + (kelvin - PhysicalConstants.referenceKelvin) * entropic - depletionPenalty(s.anodeLithium)
-        let factors = c.factors(kelvin)
-        let cold = factors.resistance
-        let window = min(max(soc, 0), 1) * 2 - 1
-        let base = cold * (1 + c.socCurvature * window * window)
-        let lost = 1 - s.cathodeSites / f.initialSites
-        let perCapacity = s.electrolyte / c.nominalAh
-        var dry = 1.0
-        if perCapacity < c.dryOutGramsPerAh {
-            dry += c.dryOutGain * min(c.dryOutGramsPerAh / max(perCapacity, 1e-3 * c.dryOutGramsPerAh) - 1, 1_000)
-        }
-        let scale = f.resistanceScale * dry * (s.separatorState >= 1 ? c.shutdownFactor : 1)
-        let deadMicrometres = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction
-        let r0 = (c.r0 * base + c.interphaseOhmPerAh * max(0, s.seiLithium - c.formationSEIAh)
-            + c.porousOhmPerMicrometre * deadMicrometres) * scale
-        let r1 = c.r1 * base * (1 + c.lossResistanceGain * max(lost, 0)) * scale
-        let r2 = c.r2 * base * scale
-        let seiRate = factors.sei
-        var shunt = f.leakageSiemens * seiRate + s.hardShort + s.nailShort
-        if s.separatorState >= 2 {
-            // Meltdown short spreading from the first contact over the spread time.
-            shunt += c.meltdownConductance * -Double.expMinusOne(-(s.meltdownAge + 1e-3) / c.meltdownSpread)
-        }
-        if s.softMedian > 0 { shunt += s.softMedian * Double.exp(s.softLog) }
-        return PreparedCell(
-            openCircuitVolts: ocv, entropic: entropic, r0: r0, r1: r1, r2: r2,
-            sourceVolts: ocv + c.hysteresisVolts * s.hysteresis - decay1 * s.v1 - decay2 * s.v2,
-            effectiveOhms: r0 + r1 * (1 - decay1) + r2 * (1 - decay2),
-            shuntSiemens: shunt, seiRate: seiRate)
-    }
-
-    /// Advances `s` by one step in which the cell's internal current is `levels.0` during level-0 segments and
-    /// `levels.1` during level-1 segments (A, + discharge).
-    func advance(
-        _ s: inout CellState, prepared p: PreparedCell, levels: (Double, Double), fixed f: CellFixed,
-        random: inout Xoshiro256
-    ) -> CellStepOutput {
-        var out = CellStepOutput()
-        let (i0, i1) = levels
-        let (t0, t1) = schedule.levelSeconds
-        let kelvin = s.coreKelvin
-        let coulombs = i0 * t0 + i1 * t1
-        // Joule heat in R0, exact for the piecewise-constant current.
-        var heat = p.r0 * (i0 * i0 * t0 + i1 * i1 * t1)
-        // RC branches: exact lag response; dissipation = ∫ i·v dt − Δ(½ C v²).
-        if p.r1 > 0 {
-            let rc = Lag.respond(schedule, from: s.v1, tau: (c.tau1, c.tau1), target: (p.r1 * i0, p.r1 * i1), constantDecay: decay1)
-            heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau1 / p.r1 * (rc.end * rc.end - s.v1 * s.v1)
-            s.v1 = rc.end
+    /// Start-of-step Thevenin equivalents of the tile at `tile` (its first `active` lanes are cells; the rest are
+    /// padding, never computed or reported).
+    func prepareTile(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        lookUpStartPass(tile, active: active)
+        if !skipsQuietWork || anyPrepareIsRare(tile, active: active) {
+            prepareMixedPass(tile, active: active)
         } else {
-            s.v1 = 0
+            prepareCommonPass(tile, active: active)
         }
-        if p.r2 > 0 {
-            let rc = Lag.respond(schedule, from: s.v2, tau: (c.tau2, c.tau2), target: (p.r2 * i0, p.r2 * i1), constantDecay: decay2)
-            heat += i0 * rc.integral.0 + i1 * rc.integral.1 - 0.5 * c.tau2 / p.r2 * (rc.end * rc.end - s.v2 * s.v2)
-            s.v2 = rc.end
-        } else {
-            s.v2 = 0
-        }
-        // One-state hysteresis (Plett): relaxes toward −sgn(i) at a rate proportional to |i|.
-        if c.hysteresisRate > 0, i0 != 0 || i1 != 0 {
-            let chargeScale = max(s.cathodeSites, 1e-9) * PhysicalConstants.coulombsPerAmpereHour / c.hysteresisRate
-            let tau0 = i0 == 0 ? Double.infinity : chargeScale / abs(i0)
-            let tau1 = i1 == 0 ? Double.infinity : chargeScale / abs(i1)
-            let target0: Double = i0 > 0 ? -1 : 1
-            let target1: Double = i1 > 0 ? -1 : 1
-            s.hysteresis = Lag.respond(schedule, from: s.hysteresis, tau: (tau0, tau1), target: (target0, target1)).end
-        }
-        // Shunt (leakage, soft and hard shorts) across the electrodes: heat and the charge it bypasses.
-        let volts0 = p.sourceVolts - p.effectiveOhms * i0
-        let volts1 = p.sourceVolts - p.effectiveOhms * i1
-        heat += p.shuntSiemens * (volts0 * volts0 * t0 + volts1 * volts1 * t1)
-        let terminalCoulombs = coulombs - p.shuntSiemens * (volts0 * t0 + volts1 * t1)
-        // Reversible (entropic) heat, Bernardi sign for discharge-positive current.
-        heat -= coulombs * kelvin * p.entropic
-
-        heat += exchangeLithium(&s, prepared: p, levels: levels, out: &out)
-        growDendrites(&s, levels: levels, kelvin: kelvin)
-        evolveShorts(&s, random: &random)
-        leakElectrolyte(&s, out: &out)
-        let reaction = runAbuseKinetics(&s, out: &out)
-        out.coreHeat = heat + reaction
-        out.reactionHeat = reaction
-        updateGas(&s, out: &out)
-        countCycle(&s, terminalAmpereHours: terminalCoulombs / PhysicalConstants.coulombsPerAmpereHour)
-
-        // End-of-step observables.
-        let endCurrent = schedule.endLevel == 0 ? i0 : i1
-        let soc = s.cathodeCharge / s.cathodeSites
-        let (u, entropic) = c.ocv.lookup(soc)
-        let ocv = u + (s.coreKelvin - PhysicalConstants.referenceKelvin) * entropic - depletionPenalty(s.anodeLithium)
-        let terminal = ocv + c.hysteresisVolts * s.hysteresis - s.v1 - s.v2 - p.r0 * endCurrent
-        s.openCircuitVolts = ocv
-        s.terminalVolts = terminal
-        s.currentAmps = endCurrent - p.shuntSiemens * terminal
-        s.heatWatts = out.coreHeat / schedule.duration
-        s.ohmicResistance = p.r0
-        s.totalResistance = p.r0 + p.r1 + p.r2
-        return out
     }
+
+    /// Advances the tile at `tile` by the step in which the pack current is `packLevels.0` during level-0
+    /// segments and `packLevels.1` during level-1 segments (each cell's share follows from its group's Norton
+    /// equivalent in its ``CellWork``). `firstIndex` is the pack index of lane 0 (for the random streams in
+    /// `random`). Writes the step's heat, end current and releases into each cell's ``CellWork``.
+    func advanceTile(
+        _ tile: UnsafeMutablePointer<Double>, active: Int, firstIndex: Int, random: UnsafeMutablePointer<Xoshiro256>,
+        packLevels: (Double, Double)
+    ) {
+        // Electrical (RC branches, hysteresis, Joule, shunt and reversible heat), then lithium inventory.
+        if commonElectrical {
+            electricalCommonPass(tile, active: active, packLevels: packLevels)
+            lookUpLithiumPass(tile, active: active)
+            lithiumCommonPass(tile, active: active)
+        } else {
+            electricalGeneralPass(tile, active: active, packLevels: packLevels)
+        }
+        // Dendrites, roughness, Sand's time.
+        if !(constant && skipsQuietWork) || anyFlagged(tile, active: active, { $0.dendritesRare }) {
+            dendritesMixedPass(tile, active: active)
+        } else {
+            dendritesCommonPass(tile, active: active)
+        }
+        // Shorts, leaks, abuse kinetics.
+        if !skipsQuietWork || anyFlagged(tile, active: active, { $0.hazardsRare }) {
+            hazardsMixedPass(tile, active: active, random: random + firstIndex)
+        } else {
+            hazardsCommonPass(tile, active: active)
+        }
+        // Gas in the pouch.
+        if !(commonGas && skipsQuietWork) || anyFlagged(tile, active: active, { $0.gasRare }) {
+            gasMixedPass(tile, active: active)
+        } else {
+            gasCommonPass(tile, active: active)
+        }
+        finishPass(tile, active: active)
+    }
+
+    // Whether any of the tile's cells needs a general form (the lanes past `active` are padding and never count).
+
+    @inline(never)
+    func anyPrepareIsRare(_ tile: UnsafeMutablePointer<Double>, active: Int) -> Bool {
+        var any = 0
+        for lane in 0..<active { any |= prepareIsRare(tile + lane) ? 1 : 0 }
+        return any != 0
+    }
+
+    /// Whether any cell of the tile was flagged (1) in the working value at `slot` (0 unflagged) by the pass before.
+    @inline(__always)
+    func anyFlagged(_ tile: UnsafeMutablePointer<Double>, active: Int, _ flag: (CellWork) -> Double) -> Bool {
+        var sum = 0.0
+        for lane in 0..<active { sum += flag(CellWork(cell: tile + lane)) }
+        return sum != 0
+    }
+
+    // The passes: each loops over the tile's cells (all 8 lanes but in the last tile). The common ones are
+    // straight-line code the compiler vectorises; each is its own function so the per-lane bodies are inlined
+    // into a small loop. Padding lanes are never computed.
+
+    @inline(never)
+    func lookUpStartPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active { lookUpStart(tile + lane) }
+    }
+
+    @inline(never)
+    func prepareCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { prepareCommon(tile + lane, scaleFactor: 1, extraShunt: 0) }
+        } else {
+            for lane in 0..<active { prepareCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func prepareMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !skipsQuietWork || prepareIsRare(cell) {
+                prepareGeneral(cell)
+            } else {
+                prepareCommon(cell, scaleFactor: 1, extraShunt: 0)
+            }
+        }
+    }
+
+    @inline(never)
+    func electricalCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int, packLevels: (Double, Double)) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { electricalCommon(tile + lane, packLevels: packLevels) }
+        } else {
+            for lane in 0..<active { electricalCommonOutlined(tile + lane, packLevels: packLevels) }
+        }
+    }
+
+    @inline(never)
+    func lookUpLithiumPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active { lookUpLithium(tile + lane) }
+    }
+
+    @inline(never)
+    func lithiumCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { lithiumCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { lithiumCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func electricalGeneralPass(_ tile: UnsafeMutablePointer<Double>, active: Int, packLevels: (Double, Double)) {
+        for lane in 0..<active {
+            electricalGeneral(tile + lane, packLevels: packLevels)
+            lithiumGeneral(tile + lane)
+        }
+    }
+
+    @inline(never)
+    func dendritesCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { dendritesCommon(tile + lane, selective: 0, smoothing: 1, healing: 1) }
+        } else {
+            for lane in 0..<active { dendritesCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func dendritesMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !constant || !skipsQuietWork || CellWork(cell: cell).dendritesRare != 0 {
+                dendritesGeneral(cell)
+            } else {
+                dendritesCommon(cell, selective: 0, smoothing: 1, healing: 1)
+            }
+        }
+    }
+
+    @inline(never)
+    func hazardsCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { hazardsCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { hazardsCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func hazardsMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int, random: UnsafeMutablePointer<Xoshiro256>) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !skipsQuietWork || CellWork(cell: cell).hazardsRare != 0 {
+                hazardsGeneral(cell, random: &random[lane])
+            } else {
+                hazardsCommon(cell)
+            }
+        }
+    }
+
+    @inline(never)
+    func gasCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { gasCommon(tile + lane) }
+        } else {
+            for lane in 0..<active { gasCommonOutlined(tile + lane) }
+        }
+    }
+
+    @inline(never)
+    func gasMixedPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            let cell = tile + lane
+            if !commonGas || !skipsQuietWork || CellWork(cell: cell).gasRare != 0 { gasGeneral(cell) } else { gasCommon(cell) }
+        }
+    }
+
+    /// Cycle counting, the table lookups at the new charge, then the end-of-step observables.
+    @inline(never)
+    func finishPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        for lane in 0..<active {
+            countCycle(CellState(cell: tile + lane), terminalCoulombs: CellWork(cell: tile + lane).terminalCoulombs)
+            lookUpCharge(tile + lane)
+        }
+        finishCommonPass(tile, active: active)
+    }
+
+    @inline(never)
+    func finishCommonPass(_ tile: UnsafeMutablePointer<Double>, active: Int) {
+        if active == CellColumns.tile {
+            for lane in 0..<CellColumns.tile { finishStep(tile + lane) }
+        } else {
+            for lane in 0..<active { finishStepOutlined(tile + lane) }
+        }
+    }
+
+    // The last, partial tile runs the same per-cell code one cell at a time (kept out of line so the full-tile
+    // loops above stay small enough to inline and vectorise).
+
+    @inline(never)
+    func prepareCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { prepareCommon(cell, scaleFactor: 1, extraShunt: 0) }
+
+    @inline(never)
+    func electricalCommonOutlined(_ cell: UnsafeMutablePointer<Double>, packLevels: (Double, Double)) {
+        electricalCommon(cell, packLevels: packLevels)
+    }
+
+    @inline(never)
+    func lithiumCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { lithiumCommon(cell) }
+
+    @inline(never)
+    func dendritesCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { dendritesCommon(cell, selective: 0, smoothing: 1, healing: 1) }
+
+    @inline(never)
+    func hazardsCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { hazardsCommon(cell) }
+
+    @inline(never)
+    func gasCommonOutlined(_ cell: UnsafeMutablePointer<Double>) { gasCommon(cell) }
+
+    @inline(never)
+    func finishStepOutlined(_ cell: UnsafeMutablePointer<Double>) { finishStep(cell) }
 }

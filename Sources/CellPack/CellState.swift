@@ -1,7 +1,7 @@
 /// One cell's state, viewed in place inside the pack's storage: each property reads and writes its slot in the
 /// cell's tile of ``CellColumns``. The kernel touches only the variables it needs, with no copying of the whole
 /// state in and out. A view is only valid while the storage it points into is held (inside one step, or inside
-/// ``CellColumns/withState(_:_:)``).
+/// ``CellColumns/withCell(_:_:)``).
 struct CellState {
     /// The cell's first slot; variable k lives at `cell[k · tile]`.
     let cell: UnsafeMutablePointer<Double>
@@ -133,15 +133,22 @@ enum CellField: Int, CaseIterable {
     case cathodeCharge, cathodeSites, v1, v2, hysteresis, anodeLithium, seiLithium, deadLithium, trappedLithium, calendarLoss, electrolyte, leakedElectrolyte, coreKelvin, surfaceKelvin, roughness, dendriteLength, tipDepletion, riskIndex, strippingAge, softMedian, softLog, softNatural, hardShort, nailShort, forcedSoft, separatorDamage, leakRate, seiMetastable, seiDecomposed, cathodeConversion, lithiumReacted, separatorState, meltdownAge, molten, vented, runawayState, selfHeatingRate, hydrogen, carbonMonoxide, carbonDioxide, hydrocarbons, oxygen, terminalVolts, openCircuitVolts, currentAmps, heatWatts, pressure, gasVolume, sandsTime, cyclePhase, chargeIn, chargeOut, lastChargeIn, lastEfficiency, cycleLoss, cyclePlated, lastLithiumEfficiency, completedCycles, ohmicResistance, totalResistance
 }
 
-/// Structure-of-arrays storage of every cell's state, one preallocated column per state variable (`CellField`),
-/// tiled in blocks of ``tile`` cells ("AoSoA"): within a block each variable's values for the block's cells are
-/// contiguous (one cache line), and the blocks follow each other in one buffer. A step sweeping the cells keeps
-/// the current block's few kilobytes in L1 instead of streaming ~60 separate columns, and reaches every value
-/// through one pointer without per-element copy-on-write checks.
+/// Storage of every cell's state, per-step working values and fixed values in one preallocated buffer, tiled
+/// in blocks of ``tile`` cells ("AoSoA"): within a block each variable's values for the block's cells are
+/// contiguous (one cache line), and the blocks follow each other. A cell is reached through one pointer (its
+/// first slot) and every variable sits at a constant offset from it, so a loop over a block's 8 cells is a loop
+/// over contiguous memory that the compiler vectorises, and the block's ~6 KB stay in L1 while the step's
+/// passes run over it. Views: ``CellState`` (state, `CellField` order), ``CellWork``, ``CellFixed``.
 struct CellColumns: Sendable {
     /// Cells per tile: 8 doubles = one 64-byte cache line per variable.
     static let tile = 8
-    static let fields = CellField.allCases.count
+    /// State variables (``CellField``), working values (``CellWork``), fixed values (``CellFixed``).
+    static let stateFields = 60
+    static let workFields = 41
+    static let fixedFields = 6
+    static let fields = stateFields + workFields + fixedFields
+    /// Doubles per tile.
+    static let tileStride = tile * fields
     /// Variable f of cell i is at `(i / 8)·8·fields + f·8 + i % 8`.
     var storage: [Double]
     /// Number of cells.
@@ -149,15 +156,18 @@ struct CellColumns: Sendable {
 
     /// Columns of `count` zeros.
     init(count: Int) {
+        precondition(CellField.allCases.count == Self.stateFields)
         self.count = count
-        let blocks = (count + Self.tile - 1) / Self.tile
-        storage = Array(repeating: 0, count: blocks * Self.tile * Self.fields)
+        storage = Array(repeating: 0, count: Self.tiles(count) * Self.tileStride)
     }
+
+    /// Tiles needed for `count` cells.
+    static func tiles(_ count: Int) -> Int { (count + tile - 1) / tile }
 
     /// Position of cell `index`'s first variable: its block plus its lane.
     @inline(__always)
     static func offset(_ index: Int) -> Int {
-        (index >> 3) &* (tile &* fields) &+ (index & 7)
+        (index >> 3) &* tileStride &+ (index & 7)
     }
 
     /// The value of `field` for cell `index` (set-up and reporting; the step uses pointers).
@@ -166,13 +176,19 @@ struct CellColumns: Sendable {
         set { storage[Self.offset(index) + field.rawValue * Self.tile] = newValue }
     }
 
-    /// Runs `body` with a writable view of cell `index` (set-up).
-    mutating func withState<Result>(_ index: Int, _ body: (CellState) -> Result) -> Result {
-        storage.withUnsafeMutableBufferPointer { body(CellState(cell: $0.baseAddress! + Self.offset(index))) }
+    /// Runs `body` with writable views of cell `index` (set-up).
+    mutating func withCell<Result>(_ index: Int, _ body: (CellState, CellFixed) -> Result) -> Result {
+        storage.withUnsafeMutableBufferPointer {
+            let cell = $0.baseAddress! + Self.offset(index)
+            return body(CellState(cell: cell), CellFixed(cell: cell))
+        }
     }
 
-    /// Runs `body` with a view of cell `index` that it must only read (reporting).
-    func readState<Result>(_ index: Int, _ body: (CellState) -> Result) -> Result {
-        storage.withUnsafeBufferPointer { body(CellState(cell: UnsafeMutablePointer(mutating: $0.baseAddress! + Self.offset(index)))) }
+    /// Runs `body` with views of cell `index` that it must only read (reporting).
+    func readCell<Result>(_ index: Int, _ body: (CellState, CellFixed) -> Result) -> Result {
+        storage.withUnsafeBufferPointer {
+            let cell = UnsafeMutablePointer(mutating: $0.baseAddress! + Self.offset(index))
+            return body(CellState(cell: cell), CellFixed(cell: cell))
+        }
     }
 }

@@ -27,7 +27,12 @@ extension VirtualPack {
             guard fraction.isFinite, (0...1).contains(fraction) else {
                 throw PackFaultRejected(reason: "fraction must be within 0…1, got \(fraction)")
             }
-            columns[.separatorDamage, cell] = max(columns[.separatorDamage, cell], min(fraction, 0.99))
+            let damage = max(columns[.separatorDamage, cell], min(fraction, 0.99))
+            let separator = cellConstants.separatorMicrometres
+            columns.withCell(cell) { state, fixed in
+                state.separatorDamage = damage
+                fixed.inverseSeparatorMicrometres = damage == 0 ? 1 / separator : 1 / (separator * (1 - damage))
+            }
         case .electrolyteLeak(let cell, let gramsPerHour):
             try checkCell(cell)
             try positive(gramsPerHour, "gramsPerHour")

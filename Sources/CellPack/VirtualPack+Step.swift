@@ -19,53 +19,36 @@ extension VirtualPack {
         if !demand.isConstant {
             phase = (phase + seconds).truncatingRemainder(dividingBy: demand.periodSeconds)
         }
-        let kernel = CellKernel(constants: cellConstants, schedule: schedule)
+        let kernel = CellKernel(constants: cellConstants, schedule: schedule, skipsQuietWork: skipsQuietWork)
+        let thermal = thermalNetwork
         // Move the columns out of `self` for the step so the hot loops work through raw pointers: one
-        // uniqueness check per buffer per step instead of one per element.
+        // uniqueness check per buffer per step instead of one per element. Inside the closures only locals and
+        // mutating methods are used: a non-mutating method of `self` there copies the whole pack.
         var cellStorage: [Double] = []
-        var workStorage: [Double] = []
         var generators: [Xoshiro256] = []
         swap(&cellStorage, &columns.storage)
-        swap(&workStorage, &scratch.storage)
         swap(&generators, &random)
-        let fixedStorage = fixed.storage
         let count = packConstants.cellCount
         cellStorage.withUnsafeMutableBufferPointer { cells in
-            workStorage.withUnsafeMutableBufferPointer { work in
-                generators.withUnsafeMutableBufferPointer { generator in
-                    fixedStorage.withUnsafeBufferPointer { constant in
-                        guard let c = cells.baseAddress, let w = work.baseAddress, let g = generator.baseAddress,
-                            let f = constant.baseAddress
-                        else { return }
-                        let buffers = StepBuffers(cells: c, work: w, random: g, fixed: f, count: count)
-                        prepareCells(kernel, buffers)
-                        let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
-                        let levels = connectLink(
-                            inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
-                        advanceCells(kernel, packLevels: levels, buffers)
-                        conductHeat(inputs, seconds: seconds, buffers)
-                    }
-                }
+            generators.withUnsafeMutableBufferPointer { generator in
+                guard let c = cells.baseAddress, let g = generator.baseAddress else { return }
+                let buffers = StepBuffers(cells: c, random: g, count: count)
+                kernel.prepareCells(buffers)
+                let (sourceVolts, ohms) = solveGroups(inputs.balancing, buffers)
+                let levels = connectLink(inputs.contactors, demand: demand, schedule: schedule, packSource: sourceVolts, packOhms: ohms)
+                let anyVented = advanceCells(kernel, packLevels: levels, buffers)
+                thermal.conductHeat(inputs, seconds: seconds, anyVented: anyVented, buffers)
             }
         }
         swap(&cellStorage, &columns.storage)
-        swap(&workStorage, &scratch.storage)
         swap(&generators, &random)
         updateEnclosure(ambientCelsius: inputs.ambientCelsius, seconds: seconds)
         elapsed += seconds
     }
 
-    /// Phase A: every cell's Thevenin equivalent for the step.
-    func prepareCells(_ kernel: CellKernel, _ b: StepBuffers) {
-        for index in 0..<b.count {
-            StepScratch.store(kernel.prepare(b.cell(index), b.fixed(index)), b.work, index, b.count)
-        }
-    }
-
     /// Phase B: per-group Norton sums; returns the pack's Thevenin source voltage and resistance.
     mutating func solveGroups(_ balancing: [Bool], _ b: StepBuffers) -> (Double, Double) {
         let m = packConstants.parallelCount
-        let n = b.count
         var packSource = 0.0
         var packOhms = 0.0
         for group in 0..<packConstants.seriesCount {
@@ -73,16 +56,23 @@ extension VirtualPack {
             groups.balancing[group] = bleeding
             var current = 0.0
             var conductance = bleeding ? packConstants.balancingSiemens : 0
-            for k in 0..<m {
-                let index = group * m + k
-                let inverse = 1 / b.work[StepScratch.Field.effectiveOhms.rawValue * n + index]
-                current += b.work[StepScratch.Field.sourceVolts.rawValue * n + index] * inverse
-                conductance += inverse + b.work[StepScratch.Field.shuntSiemens.rawValue * n + index]
+            for index in group * m..<group * m + m {
+                let work = b.work(index)
+                let inverse = work.inverseOhms
+                current += work.sourceVolts * inverse
+                conductance += inverse + work.shuntSiemens
             }
             groups.sourceCurrent[group] = current
             groups.conductance[group] = conductance
-            packSource += current / conductance
-            packOhms += 1 / conductance + packConstants.interconnectOhms
+            let inverseConductance = 1 / conductance
+            let openCircuit = current * inverseConductance
+            for index in group * m..<group * m + m {
+                let work = b.work(index)
+                work.groupInverseConductance = inverseConductance
+                work.groupOpenCircuit = openCircuit
+            }
+            packSource += openCircuit
+            packOhms += inverseConductance + packConstants.interconnectOhms
         }
         return (packSource, packOhms)
     }
@@ -129,82 +119,79 @@ extension VirtualPack {
         return levels
     }
 
-    /// Phase D: per-group current sharing and every cell's step.
-    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double), _ b: StepBuffers) {
+    /// Phase D: per-group current sharing and every cell's step. Returns whether any cell has vented.
+    mutating func advanceCells(_ kernel: CellKernel, packLevels: (Double, Double), _ b: StepBuffers) -> Bool {
         let m = packConstants.parallelCount
-        let n = b.count
-        let endLevel = kernel.schedule.endLevel
-        let shunt = StepScratch.Field.shuntSiemens.rawValue * n
-        let ends = StepScratch.Field.endCurrent.rawValue * n
-        let heat = StepScratch.Field.coreHeat.rawValue * n
-        let reaction = StepScratch.Field.reactionHeat.rawValue * n
-        var released = GasAmounts()
-        var smoke = 0.0
-        var leaked = 0.0
+        for tile in 0..<CellColumns.tiles(b.count) {
+            kernel.advanceTile(
+                b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile),
+                firstIndex: tile * CellColumns.tile, random: b.random, packLevels: packLevels)
+        }
+        var inflow = EnclosureInflow()
         var packVolts = 0.0
+        var anyVented = false
         for group in 0..<packConstants.seriesCount {
-            let conductance = groups.conductance[group]
-            let openCircuit = groups.sourceCurrent[group] / conductance
             var groupVolts = 0.0
             var weights = 0.0
-            for k in 0..<m {
-                let index = group * m + k
-                let prepared = StepScratch.load(b.work, index, n)
-                // Cell current i = αI + β with α = 1/(S_G R), β = (E − V_oc)/R: parallel cells share the voltage.
-                let share = 1 / (conductance * prepared.effectiveOhms)
-                let offset = (prepared.sourceVolts - openCircuit) / prepared.effectiveOhms
-                let levels = (share * packLevels.0 + offset, share * packLevels.1 + offset)
-                var state = b.cell(index)
-                let out = kernel.advance(&state, prepared: prepared, levels: levels, fixed: b.fixed(index), random: &b.random[index])
-                b.work[ends + index] = endLevel == 0 ? levels.0 : levels.1
-                b.work[heat + index] = out.coreHeat
-                b.work[reaction + index] = out.reactionHeat
-                released.hydrogen += out.released.hydrogen
-                released.carbonMonoxide += out.released.carbonMonoxide
-                released.carbonDioxide += out.released.carbonDioxide
-                released.hydrocarbons += out.released.hydrocarbons
-                released.oxygen += out.released.oxygen
-                smoke += out.smokeGrams
-                leaked += out.leakedGrams
-                groupVolts += state.terminalVolts / prepared.effectiveOhms
-                weights += 1 / prepared.effectiveOhms
+            for index in group * m..<group * m + m {
+                let work = b.work(index)
+                let inverse = work.inverseOhms
+                groupVolts += b.cell(index).terminalVolts * inverse
+                weights += inverse
+                inflow.gas.hydrogen += work.releasedHydrogen
+                inflow.gas.carbonMonoxide += work.releasedCarbonMonoxide
+                inflow.gas.carbonDioxide += work.releasedCarbonDioxide
+                inflow.gas.hydrocarbons += work.releasedHydrocarbons
+                inflow.gas.oxygen += work.releasedOxygen
+                inflow.smokeGrams += work.smokeGrams
+                inflow.leakedGrams += work.leakedGrams
+                if b.cell(index).vented > 0 { anyVented = true }
             }
             // Parallel cells share one terminal voltage; each cell's terminal current follows from it.
             groupVolts /= weights
-            for k in 0..<m {
-                let index = group * m + k
-                b.slot(.terminalVolts, index).pointee = groupVolts
-                b.slot(.currentAmps, index).pointee = b.work[ends + index] - b.work[shunt + index] * groupVolts
+            for index in group * m..<group * m + m {
+                let work = b.work(index)
+                let state = b.cell(index)
+                state.terminalVolts = groupVolts
+                state.currentAmps = work.endCurrent - work.shuntSiemens * groupVolts
             }
             groups.volts[group] = groupVolts
             groups.balancingAmps[group] = groups.balancing[group] ? groupVolts * packConstants.balancingSiemens : 0
             packVolts += groupVolts
         }
-        enclosure.gas.hydrogen += released.hydrogen
-        enclosure.gas.carbonMonoxide += released.carbonMonoxide
-        enclosure.gas.carbonDioxide += released.carbonDioxide
-        enclosure.gas.hydrocarbons += released.hydrocarbons
-        enclosure.gas.oxygen += released.oxygen
-        enclosure.smokeGrams += smoke
-        enclosure.leakedGrams += leaked
-        let endAmps = endLevel == 0 ? packLevels.0 : packLevels.1
+        enclosure.gas.hydrogen += inflow.gas.hydrogen
+        enclosure.gas.carbonMonoxide += inflow.gas.carbonMonoxide
+        enclosure.gas.carbonDioxide += inflow.gas.carbonDioxide
+        enclosure.gas.hydrocarbons += inflow.gas.hydrocarbons
+        enclosure.gas.oxygen += inflow.gas.oxygen
+        enclosure.smokeGrams += inflow.smokeGrams
+        enclosure.leakedGrams += inflow.leakedGrams
+        let endAmps = kernel.schedule.endLevel == 0 ? packLevels.0 : packLevels.1
         link.packVolts = packVolts - endAmps * packConstants.interconnectOhms * Double(packConstants.seriesCount)
+        return anyVented
+    }
+}
+
+extension CellKernel {
+    /// Phase A: every cell's Thevenin equivalent for the step, tile by tile.
+    func prepareCells(_ b: StepBuffers) {
+        for tile in 0..<CellColumns.tiles(b.count) {
+            prepareTile(b.cells + tile * CellColumns.tileStride, active: min(CellColumns.tile, b.count - tile * CellColumns.tile))
+        }
     }
 }
 
 /// Raw pointers to the pack's columns for the duration of one step (see ``VirtualPack/step(_:duration:)``).
 struct StepBuffers {
     let cells: UnsafeMutablePointer<Double>
-    let work: UnsafeMutablePointer<Double>
     let random: UnsafeMutablePointer<Xoshiro256>
-    let fixed: UnsafePointer<Double>
     let count: Int
 
     @inline(__always)
     func cell(_ index: Int) -> CellState { CellState(cell: cells + CellColumns.offset(index)) }
 
     @inline(__always)
-    func fixed(_ index: Int) -> CellFixed { FixedColumns.load(fixed, index, count) }
+    func work(_ index: Int) -> CellWork { CellWork(cell: cells + CellColumns.offset(index)) }
 
     @inline(__always)
     func slot(_ field: CellField, _ index: Int) -> UnsafeMutablePointer<Double> {

@@ -5,8 +5,7 @@ extension VirtualPack {
     /// index is outside the pack.
     public func cell(_ index: Int) -> CellTruth? {
         guard index >= 0, index < packConstants.cellCount else { return nil }
-        let fixedCell = fixed.load(index)
-        return columns.readState(index) { s in truth(of: s, fixedCell) }
+        return columns.readCell(index) { s, f in truth(of: s, f) }
     }
 
     private func truth(of s: CellState, _ fixedCell: CellFixed) -> CellTruth {

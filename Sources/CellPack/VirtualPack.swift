@@ -29,12 +29,13 @@ public struct VirtualPack: Sendable {
     let cellConstants: CellConstants
     let packConstants: PackConstants
     var columns: CellColumns
-    var fixed: FixedColumns
     var random: [Xoshiro256]
-    var scratch: StepScratch
+    /// Skip work that is provably zero for quiet cells (see ``CellKernel``); tests turn it off to compare.
+    var skipsQuietWork = true
     var groups: GroupColumns
     var link: LinkState
     var enclosure: EnclosureState
+    let thermalNetwork: ThermalNetwork
     var elapsed: Double = 0
     var enclosureKelvin: Double = PhysicalConstants.referenceKelvin
     var waveform: CurrentWaveform = .rest
@@ -62,14 +63,13 @@ public struct VirtualPack: Sendable {
         packConstants = pc
         let count = pc.cellCount
         columns = CellColumns(count: count)
-        fixed = FixedColumns(count: count)
         random = []
         random.reserveCapacity(count)
-        scratch = StepScratch(count: count)
         groups = GroupColumns(count: pc.seriesCount)
         let kelvin = PhysicalConstants.kelvin(celsius: initialCelsius)
         link = LinkState()
         enclosure = EnclosureState()
+        thermalNetwork = ThermalNetwork(pack: pc, cell: cc)
         for index in 0..<count {
             var generator = Xoshiro256(seed: seed, stream: UInt64(index))
             let capacityScale = min(max(1 + pc.capacitySpread * generator.nextGaussian(), 0.5), 1.5)
@@ -78,37 +78,54 @@ public struct VirtualPack: Sendable {
             random.append(generator)
             let sites = cc.nominalAh * capacityScale
             let anodeAtEmpty = cc.foilAh - cc.formationSEIAh
-            fixed.store(
-                CellFixed(
-                    resistanceScale: resistanceScale, leakageSiemens: cc.leakageSiemens * leakageScale, initialSites: sites,
-                    initialAnode: anodeAtEmpty), at: index)
-            columns.withState(index) { state in
-            state.cathodeSites = sites
-            state.cathodeCharge = initialStateOfCharge * sites
-            state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
-            state.seiLithium = cc.formationSEIAh
-            state.seiMetastable = cc.formationSEIAh / PhysicalConstants.ampereHoursPerMole * cc.seiMolarMass
-            state.electrolyte = cc.initialElectrolyteGrams
-            state.coreKelvin = kelvin
-            state.surfaceKelvin = kelvin
-            state.cathodeConversion = cc.cathodeInitialConversion
-            state.lastEfficiency = .nan
-            state.lastLithiumEfficiency = .nan
-            state.sandsTime = .infinity
-            state.strippingAge = 1e9
+            columns.withCell(index) { state, fixed in
+                fixed.resistanceScale = resistanceScale
+                fixed.leakageSiemens = cc.leakageSiemens * leakageScale
+                fixed.initialSites = sites
+                fixed.initialAnode = anodeAtEmpty
+                fixed.inverseInitialSites = 1 / sites
+                fixed.inverseSeparatorMicrometres = cc.inverseSeparatorMicrometres
+                state.cathodeSites = sites
+                state.cathodeCharge = initialStateOfCharge * sites
+                state.anodeLithium = anodeAtEmpty + initialStateOfCharge * sites
+                state.seiLithium = cc.formationSEIAh
+                state.seiMetastable = cc.formationSEIAh / PhysicalConstants.ampereHoursPerMole * cc.seiMolarMass
+                state.electrolyte = cc.initialElectrolyteGrams
+                state.coreKelvin = kelvin
+                state.surfaceKelvin = kelvin
+                state.cathodeConversion = cc.cathodeInitialConversion
+                state.lastEfficiency = .nan
+                state.lastLithiumEfficiency = .nan
+                state.sandsTime = .infinity
+                state.strippingAge = 1e9
+            }
+        }
+        // Padding lanes of the last tile: copies of the last cell as built, at rest, never reported, so the tile's
+        // passes compute ordinary numbers there.
+        columns.storage.withUnsafeMutableBufferPointer { storage in
+            guard let base = storage.baseAddress, count % CellColumns.tile != 0 else { return }
+            let last = base + CellColumns.offset(count - 1)
+            for lane in count % CellColumns.tile..<CellColumns.tile {
+                let pad = base + CellColumns.offset(count - 1) - (count - 1) % CellColumns.tile + lane
+                for field in 0..<CellColumns.fields { pad[field * CellColumns.tile] = last[field * CellColumns.tile] }
             }
         }
         // Consistent start-of-life observables before the first step.
-        let schedule = WaveformSchedule(.rest, phase: 0, duration: 1)
-        let kernel = CellKernel(constants: cc, schedule: schedule)
-        for index in 0..<count {
-            let cellFixed = fixed.load(index)
-            columns.withState(index) { state in
-            let prepared = kernel.prepare(state, cellFixed)
-            state.openCircuitVolts = prepared.openCircuitVolts
-            state.terminalVolts = prepared.openCircuitVolts
-            state.ohmicResistance = prepared.r0
-            state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
+        let kernel = CellKernel(constants: cc, schedule: WaveformSchedule(.rest, phase: 0, duration: 1))
+        columns.storage.withUnsafeMutableBufferPointer { storage in
+            guard let base = storage.baseAddress else { return }
+            for tile in 0..<CellColumns.tiles(count) {
+                let first = base + tile * CellColumns.tileStride
+                for lane in 0..<CellColumns.tile { kernel.lookUpCharge(first + lane) }
+                kernel.prepareTile(first, active: min(CellColumns.tile, count - tile * CellColumns.tile))
+                for lane in 0..<CellColumns.tile {
+                    let state = CellState(cell: first + lane)
+                    let prepared = CellWork(cell: first + lane)
+                    state.openCircuitVolts = prepared.openCircuitVolts
+                    state.terminalVolts = prepared.openCircuitVolts
+                    state.ohmicResistance = prepared.r0
+                    state.totalResistance = prepared.r0 + prepared.r1 + prepared.r2
+                }
             }
         }
         var packVolts = 0.0
@@ -129,78 +146,6 @@ public struct VirtualPack: Sendable {
     public var parallelCount: Int { packConstants.parallelCount }
     /// Simulated time since construction, s.
     public var elapsedSeconds: Double { elapsed }
-}
-
-/// Per-cell constants drawn at construction (production spread), one column each in a single buffer.
-struct FixedColumns: Sendable {
-    static let fields = 4
-    var storage: [Double]
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        storage = Array(repeating: 0, count: count * Self.fields)
-    }
-
-    @inline(__always)
-    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> CellFixed {
-        CellFixed(
-            resistanceScale: base[index], leakageSiemens: base[count &+ index],
-            initialSites: base[2 &* count &+ index], initialAnode: base[3 &* count &+ index])
-    }
-
-    func load(_ index: Int) -> CellFixed {
-        storage.withUnsafeBufferPointer { Self.load($0.baseAddress!, index, count) }
-    }
-
-    mutating func store(_ fixed: CellFixed, at index: Int) {
-        storage[index] = fixed.resistanceScale
-        storage[count + index] = fixed.leakageSiemens
-        storage[2 * count + index] = fixed.initialSites
-        storage[3 * count + index] = fixed.initialAnode
-    }
-}
-
-/// Per-step working columns (start-of-step Thevenin equivalents, heat, neighbours' temperatures), one buffer.
-struct StepScratch: Sendable {
-    enum Field: Int, CaseIterable {
-        case openCircuitVolts, entropic, r0, r1, r2, sourceVolts, effectiveOhms, shuntSiemens, seiRate
-        case coreHeat, reactionHeat, surfaceSnapshot, endCurrent
-    }
-
-    var storage: [Double]
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        storage = Array(repeating: 0, count: count * Field.allCases.count)
-    }
-
-    subscript(_ field: Field, _ index: Int) -> Double {
-        get { storage[field.rawValue * count + index] }
-        set { storage[field.rawValue * count + index] = newValue }
-    }
-
-    @inline(__always)
-    static func store(_ p: PreparedCell, _ base: UnsafeMutablePointer<Double>, _ index: Int, _ count: Int) {
-        base[index] = p.openCircuitVolts
-        base[count &+ index] = p.entropic
-        base[2 &* count &+ index] = p.r0
-        base[3 &* count &+ index] = p.r1
-        base[4 &* count &+ index] = p.r2
-        base[5 &* count &+ index] = p.sourceVolts
-        base[6 &* count &+ index] = p.effectiveOhms
-        base[7 &* count &+ index] = p.shuntSiemens
-        base[8 &* count &+ index] = p.seiRate
-    }
-
-    @inline(__always)
-    static func load(_ base: UnsafePointer<Double>, _ index: Int, _ count: Int) -> PreparedCell {
-        PreparedCell(
-            openCircuitVolts: base[index], entropic: base[count &+ index], r0: base[2 &* count &+ index], r1: base[3 &* count &+ index],
-            r2: base[4 &* count &+ index], sourceVolts: base[5 &* count &+ index], effectiveOhms: base[6 &* count &+ index],
-            shuntSiemens: base[7 &* count &+ index], seiRate: base[8 &* count &+ index])
-    }
 }
 
 /// Per-group columns: Thevenin equivalent of the step, voltages and balancing currents.
@@ -231,6 +176,16 @@ struct LinkState: Sendable {
     var inrushPeak = 0.0
     var externalShortSiemens = 0.0
     var isolationFaultSiemens = 0.0
+}
+
+/// What the cells release into the enclosure during a step, summed in cell order.
+struct EnclosureInflow {
+    /// Gas that left the cells (permeation or venting), mol.
+    var gas = GasAmounts()
+    /// Aerosol / particulate that left the cells, g.
+    var smokeGrams = 0.0
+    /// Electrolyte that left the cells, g.
+    var leakedGrams = 0.0
 }
 
 /// Enclosure air: gas released by cells, smoke, electrolyte that leaked out.

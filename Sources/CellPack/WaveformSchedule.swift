@@ -115,13 +115,41 @@ struct LagResponse: Sendable {
     var integral: (Double, Double)
 }
 
+/// The response of a lag whose time constants are the same for every cell, over one step: the exact solution is
+/// linear in the start value and the two targets, so its coefficients are found once per step (three
+/// evaluations of ``Lag/respond(_:from:tau:target:constantDecay:)``) and each cell's response is a few
+/// multiply-adds instead of one exponential per segment.
+struct LagMap: Sendable {
+    /// end = a·x₀ + b₀·u₀ + b₁·u₁; ∫ over level 0 and level 1 likewise.
+    var end: (a: Double, b0: Double, b1: Double)
+    var integral0: (a: Double, b0: Double, b1: Double)
+    var integral1: (a: Double, b0: Double, b1: Double)
+
+    init(_ schedule: WaveformSchedule, tau: Double) {
+        let start = Lag.respond(schedule, from: 1, tau: (tau, tau), target: (0, 0))
+        let first = Lag.respond(schedule, from: 0, tau: (tau, tau), target: (1, 0))
+        let second = Lag.respond(schedule, from: 0, tau: (tau, tau), target: (0, 1))
+        end = (start.end, first.end, second.end)
+        integral0 = (start.integral.0, first.integral.0, second.integral.0)
+        integral1 = (start.integral.1, first.integral.1, second.integral.1)
+    }
+
+    /// The response from `x0` to the targets `u`.
+    @inline(__always)
+    func respond(from x0: Double, target u: (Double, Double)) -> LagResponse {
+        LagResponse(
+            end: end.a * x0 + end.b0 * u.0 + end.b1 * u.1,
+            integral: (integral0.a * x0 + integral0.b0 * u.0 + integral0.b1 * u.1, integral1.a * x0 + integral1.b0 * u.0 + integral1.b1 * u.1))
+    }
+}
+
 enum Lag {
     /// τ·(1 − e^(−t/τ)), the time-weighted memory of a segment; tends to t as τ → ∞.
     @inline(__always)
     static func memory(_ seconds: Double, _ tau: Double) -> Double {
         let ratio = seconds / tau
         // Series below 0.01 (relative error < 1e-10) avoids the exponential for slow lags.
-        if ratio < 0.01 { return seconds * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio / 24))) }
+        if ratio < 0.01 { return seconds * (1 - ratio * (0.5 - ratio * (1.0 / 6 - ratio * (1.0 / 24)))) }
         return (1 - Double.exp(-ratio)) * tau
     }
 
