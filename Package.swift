@@ -141,7 +141,7 @@ let package = Package(
             dependencies: ["SocketCAN", "CANCore", "CANTransport", "SeededRandom"],
             swiftSettings: strictSettings + [.define("ENABLE_MOCKING", .when(configuration: .debug))]
         ),
-        .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig", "Emulator", "CellPack", "CANCore", "CANTransport"], swiftSettings: strictSettings),
+        .testTarget(name: "FirmwareConfigTests", dependencies: ["FirmwareConfig", "BMSFirmware", "SensorNodes", "Emulator", "CellPack", "CANCore", "CANTransport"], swiftSettings: strictSettings),
         .testTarget(name: "CellPackTests", dependencies: ["CellPack", "FirmwareConfig", "SeededRandom"], swiftSettings: strictSettings),
         .testTarget(
             name: "BMSFirmwareTests",

@@ -39,7 +39,7 @@ struct ConfigurationTests {
         #expect(configuration.limits.cellVoltageMaximum.maximumOperating == 4_200)
         #expect(configuration.limits.cellVoltageMinimum.maximumSafety == 2_800)
         #expect(configuration.contactors.prechargeTries == 3)
-        #expect(configuration.contactors.prechargeVoltageThresholdMillivolts == 1_000)
+        #expect(configuration.contactors.prechargeVoltageThresholdMillivolts == 2_000)
         #expect(configuration.contactors.prechargeTimeoutMilliseconds == 2_000)
         #expect(configuration.diagnosis[.cellOvervoltageMSL].threshold == 50)
         #expect(configuration.diagnosis[.cellOvervoltageMSL].reactionDelayMilliseconds == 200)

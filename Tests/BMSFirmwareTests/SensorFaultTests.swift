@@ -221,3 +221,40 @@ struct SensorFaultTests {
         #expect(rig.controller.state == .standby)
     }
 }
+
+extension SensorFaultTests {
+    /// A heated gas sensor warming up and an insulation monitor in its power-on self test are alive on the
+    /// bus without a reading: no communication timeout and no insulation alarm from a value that is not
+    /// there; a sensor that stops sending altogether still times out.
+    @Test(arguments: ["gas", "pressure", "insulation"])
+    func startingUpSensorsAreAliveNotTimedOut(_ input: String) throws {
+        var rig = try Self.standby()
+        rig.sendMeasurements = false
+        let timeout: DiagnosisID = input == "gas" ? .gasTimeout : input == "pressure" ? .pressureTimeout : .insulationTimeout
+        let starting: StartingSensor = input == "gas" ? .gas(0) : input == "pressure" ? .pressure(0) : .insulation
+        func feed(startingUp: Bool) {
+            rig.send(.cellVoltagesMeasured(firstCell: 0, millivolts: rig.cellMillivolts))
+            rig.send(.cellTemperaturesMeasured(firstSensor: 0, deciCelsius: rig.temperatures, channel: .primary))
+            rig.send(.packCurrentMeasured(milliamperes: 0))
+            rig.send(.packVoltageMeasured(millivolts: rig.packMillivolts))
+            if input != "gas" { rig.send(.gasMeasured(sensor: 0, hydrogenPartsPerMillion: 2)) }
+            if input != "pressure" { rig.send(.pressureMeasured(sensor: 0, pascals: 101_325)) }
+            if input != "insulation" { rig.send(.insulationMeasured(kiloohms: 10_000)) }
+            if startingUp { rig.send(.sensorStartingUp(starting)) }
+        }
+        // 20 s of starting-up frames every 100 ms (longer than every timeout).
+        for tick in 0..<2_000 {
+            feed(startingUp: tick % 10 == 0)
+            rig.tick()
+        }
+        #expect(!rig.controller.activeDiagnoses.contains(timeout), "\(rig.controller.activeDiagnoses)")
+        #expect(!rig.controller.activeDiagnoses.contains(.insulationWarning))
+        #expect(!rig.controller.activeDiagnoses.contains(.insulationError))
+        // Then silence: the timeout follows.
+        for _ in 0..<800 {
+            feed(startingUp: false)
+            rig.tick()
+        }
+        #expect(rig.controller.activeDiagnoses.contains(timeout), "\(rig.controller.activeDiagnoses)")
+    }
+}

@@ -189,7 +189,8 @@ extension BMSBusInterface {
         }
         switch status {
         case .warmingUp:
-            return true  // No reading yet (the gas timeout covers a sensor that never warms up).
+            // Alive, no reading yet: not a communication loss (the firmware reports the sensor as starting up).
+            events.append(.sensorStartingUp(.gas(0)))
         case .fault:
             Self.setFault(&receiveState.gasFault, true, .gasSensor(0), into: &events)
         case .ok:
@@ -207,7 +208,7 @@ extension BMSBusInterface {
         else { return false }
         switch status {
         case .warmingUp:
-            return true
+            events.append(.sensorStartingUp(.pressure(0)))
         case .fault:
             Self.setFault(&receiveState.pressureFault, true, .pressureSensor(0), into: &events)
         case .ok:
@@ -230,8 +231,13 @@ extension BMSBusInterface {
             let valid = frame.raw(insulation.valid), let selfTest = frame.raw(insulation.selfTest)
         else { return false }
         // Only a valid measurement outside a self test from a working device is a reading (status 3 is
-        // DeviceFault); otherwise nothing arrives and the insulation timeout covers it.
-        if valid == 1, selfTest == 0, status != 3 { events.append(.insulationMeasured(kiloohms: Int32(clamping: kiloohms))) }
+        // DeviceFault, which the insulation timeout covers); a working device without a reading yet (self
+        // test, first measurement) is alive and starting up.
+        if valid == 1, selfTest == 0, status != 3 {
+            events.append(.insulationMeasured(kiloohms: Int32(clamping: kiloohms)))
+        } else if status != 3 {
+            events.append(.sensorStartingUp(.insulation))
+        }
         return true
     }
 

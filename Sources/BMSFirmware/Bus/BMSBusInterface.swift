@@ -1,4 +1,4 @@
-public import CANCore
+import CANCore
 public import CANDatabase
 
 /// The firmware's side of the CAN bus, built from `Firmware/bms.dbc`: decodes every frame the BMS

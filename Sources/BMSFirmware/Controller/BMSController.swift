@@ -138,6 +138,8 @@ public struct BMSController: Sendable {
         case .insulationMeasured(let kiloohms):
             store.insulationKiloohms = kiloohms
             store.insulationReceivedAt = now
+        case .sensorStartingUp(let sensor):
+            store.storeStartingUp(sensor, at: now)
         case .contactorFeedback(let contactor, let closed):
             contactors.report(contactor, closed: closed)
         case .chargerStatus(let status):

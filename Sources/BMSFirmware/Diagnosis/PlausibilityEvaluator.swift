@@ -38,8 +38,10 @@ enum PlausibilityEvaluator {
         monitor.evaluate(.stateRequestTimeout, ok: !(context.stateRequestRequired && requestStale), now: now, into: &transitions)
         monitor.evaluate(.gasTimeout, ok: !context.gas.anyStale, location: context.gas.firstStale, now: now, into: &transitions)
         monitor.evaluate(.pressureTimeout, ok: !context.pressure.anyStale, location: context.pressure.firstStale, now: now, into: &transitions)
-        let insulationStale = context.store.insulationReceivedAt == Time.never
-            || Time.elapsed(from: context.store.insulationReceivedAt, to: now) > settings.insulationTimeoutMilliseconds
+        // A monitor in its self test is alive (no reading yet): only silence is a timeout.
+        let insulationStale = context.store.isSilent(
+            receivedAt: context.store.insulationReceivedAt, aliveAt: context.store.insulationAliveAt,
+            timeout: settings.insulationTimeoutMilliseconds, now: now)
         monitor.evaluate(.insulationTimeout, ok: !insulationStale, now: now, into: &transitions)
 
         // Sensor faults (classified, never read as cell states).
@@ -82,8 +84,10 @@ enum PlausibilityEvaluator {
             .cellTemperatureSpread, ok: !temperatureSpread, location: temperatureSpread ? snapshot.maximumSensor : nil, now: now,
             into: &transitions)
 
-        // Insulation (Ω/V of the pack voltage).
-        if !insulationStale, snapshot.packVoltageValid, snapshot.packMillivolts > 0 {
+        // Insulation (Ω/V of the pack voltage), from a reading within the timeout (none during a self test).
+        let insulationReading = context.store.insulationReceivedAt != Time.never
+            && Time.elapsed(from: context.store.insulationReceivedAt, to: now) <= settings.insulationTimeoutMilliseconds
+        if insulationReading, snapshot.packVoltageValid, snapshot.packMillivolts > 0 {
             let ohms = Double(context.store.insulationKiloohms) * 1000
             let volts = Double(snapshot.packMillivolts) / 1000
             monitor.evaluate(.insulationWarning, ok: ohms >= Double(settings.insulationWarningOhmsPerVolt) * volts, now: now, into: &transitions)

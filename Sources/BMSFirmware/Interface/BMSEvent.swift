@@ -29,6 +29,10 @@ public enum BMSEvent: Hashable, Sendable {
     case smokeMeasured(sensor: Int, detected: Bool)
     /// Insulation resistance of the HV system to chassis.
     case insulationMeasured(kiloohms: Int32)
+    /// A node is alive but its sensor has no reading yet (a heated gas sensor warming up, an insulation
+    /// monitor in its power-on self test): the link is fine, so no communication timeout, but no value
+    /// arrives either, so detection that needs the sensor waits for it.
+    case sensorStartingUp(StartingSensor)
     /// Auxiliary-contact feedback of a contactor.
     case contactorFeedback(Contactor, closed: Bool)
     /// The charger's own status.
@@ -44,6 +48,13 @@ public enum BMSEvent: Hashable, Sendable {
     case sensorFaultReported(SensorFault)
     /// The node reports that sensor healthy again.
     case sensorFaultCleared(SensorFault)
+}
+
+/// A sensor that can be alive on the bus before it has a reading.
+public enum StartingSensor: Hashable, Sendable {
+    case gas(Int)
+    case pressure(Int)
+    case insulation
 }
 
 /// Primary or redundant thermistor channel.

@@ -34,6 +34,13 @@ struct MeasurementStore: Sendable {
 
     var insulationKiloohms: Int32 = 0
     var insulationReceivedAt: Int64 = Time.never
+    /// Last frame from a node whose sensor is still starting up (no value): the link is alive.
+    var gasAliveAt: [Int64]
+    var pressureAliveAt: [Int64]
+    var insulationAliveAt: Int64 = Time.never
+    /// The controller's first tick: a sensor that never reported gets its timeout from here (nodes need
+    /// up to one transmit period after power-on for their first frame).
+    var poweredOnAt: Int64 = Time.never
 
     /// Charge counter of the current sensor (A·s, positive = discharge), if one has arrived.
     var chargeCountAmpereSeconds: Int64 = 0
@@ -65,6 +72,8 @@ struct MeasurementStore: Sendable {
         pressurePascals = Array(repeating: 0, count: topology.pressureSensors)
         pressureReceivedAt = Array(repeating: Time.never, count: topology.pressureSensors)
         pressureFaultReported = Array(repeating: false, count: topology.pressureSensors)
+        gasAliveAt = Array(repeating: Time.never, count: topology.gasSensors)
+        pressureAliveAt = Array(repeating: Time.never, count: topology.pressureSensors)
         smokeDetected = Array(repeating: false, count: topology.smokeSensors)
         smokeReceivedAt = Array(repeating: Time.never, count: topology.smokeSensors)
         smokeFaultReported = Array(repeating: false, count: topology.smokeSensors)
@@ -79,6 +88,10 @@ struct MeasurementStore: Sendable {
         Self.restamp(&gasReceivedAt, now)
         Self.restamp(&pressureReceivedAt, now)
         Self.restamp(&smokeReceivedAt, now)
+        Self.restamp(&gasAliveAt, now)
+        Self.restamp(&pressureAliveAt, now)
+        if insulationAliveAt == Time.pending { insulationAliveAt = now }
+        if poweredOnAt == Time.never { poweredOnAt = now }
         if currentReceivedAt == Time.pending { currentReceivedAt = now }
         if packVoltageReceivedAt == Time.pending { packVoltageReceivedAt = now }
         if linkVoltageReceivedAt == Time.pending { linkVoltageReceivedAt = now }
@@ -124,6 +137,23 @@ struct MeasurementStore: Sendable {
                 redundantReceivedAt[first + offset] = now
             }
         }
+    }
+
+    /// Notes that a sensor's node is alive while the sensor has no reading yet.
+    mutating func storeStartingUp(_ sensor: StartingSensor, at now: Int64) {
+        switch sensor {
+        case .gas(let index) where gasAliveAt.indices.contains(index): gasAliveAt[index] = now
+        case .pressure(let index) where pressureAliveAt.indices.contains(index): pressureAliveAt[index] = now
+        case .insulation: insulationAliveAt = now
+        default: rejectedInputs += 1
+        }
+    }
+
+    /// Whether a sensor with these times is silent for longer than `timeout`: neither a reading nor a
+    /// starting-up frame within it, counting from power-on when nothing ever arrived.
+    func isSilent(receivedAt: Int64, aliveAt: Int64, timeout: Int64, now: Int64) -> Bool {
+        let last = max(receivedAt, aliveAt, poweredOnAt)
+        return last == Time.never || Time.elapsed(from: last, to: now) > timeout
     }
 
     mutating func storeGas(_ partsPerMillion: Int32, sensor: Int, at now: Int64) {

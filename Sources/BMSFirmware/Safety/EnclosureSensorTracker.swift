@@ -16,6 +16,8 @@ struct EnclosureSensorTracker: Sendable {
         case unknown
         case ok
         case stale
+        /// Alive on the bus without a reading yet (warming up, or before its first frame after power-on).
+        case startingUp
         case reported
         case outOfRange
         case step
@@ -53,7 +55,12 @@ struct EnclosureSensorTracker: Sendable {
     }
 
     /// Samples every sensor once (called at the detector's sampling interval).
-    mutating func sample(values: [Int32], receivedAt: [Int64], faultReported: [Bool], limits: Limits, intervalMilliseconds: Int64, now: Int64) {
+    /// `aliveAt` holds each sensor's last starting-up frame, `poweredOnAt` the controller's first tick: a
+    /// sensor without a recent reading is starting up while either lies within the timeout, else stale.
+    mutating func sample(
+        values: [Int32], receivedAt: [Int64], aliveAt: [Int64], poweredOnAt: Int64, faultReported: [Bool], limits: Limits,
+        intervalMilliseconds: Int64, now: Int64
+    ) {
         let spacing = lastSampleAt == Time.never ? intervalMilliseconds : max(Time.elapsed(from: lastSampleAt, to: now), intervalMilliseconds)
         lastSampleAt = now
         let stepScale = Double(spacing) / Double(max(intervalMilliseconds, 1))
@@ -63,7 +70,9 @@ struct EnclosureSensorTracker: Sendable {
         for sensor in status.indices {
             let received = receivedAt[sensor]
             guard received != Time.never, Time.elapsed(from: received, to: now) <= limits.timeout else {
-                status[sensor] = .stale
+                let alive = max(aliveAt.indices.contains(sensor) ? aliveAt[sensor] : Time.never, poweredOnAt)
+                let starting = alive != Time.never && Time.elapsed(from: alive, to: now) <= limits.timeout
+                status[sensor] = starting ? .startingUp : .stale
                 clearTimers(sensor)
                 continue
             }

@@ -58,7 +58,7 @@ struct ThermalRunawayDetector: Sendable {
         let settings = configuration.thermalRunaway
         let measurement = configuration.measurements
         gas.sample(
-            values: store.hydrogenPartsPerMillion, receivedAt: store.gasReceivedAt, faultReported: store.gasFaultReported,
+            values: store.hydrogenPartsPerMillion, receivedAt: store.gasReceivedAt, aliveAt: store.gasAliveAt, poweredOnAt: store.poweredOnAt, faultReported: store.gasFaultReported,
             limits: .init(
                 valid: 0...measurement.gasFullScalePartsPerMillion, step: measurement.gasStepLimitPartsPerMillion,
                 warningRise: settings.gasWarningRisePartsPerMillion, alarmRise: settings.gasAlarmRisePartsPerMillion,
@@ -66,7 +66,7 @@ struct ThermalRunawayDetector: Sendable {
                 timeout: measurement.gasTimeoutMilliseconds),
             intervalMilliseconds: settings.sampleIntervalMilliseconds, now: now)
         pressure.sample(
-            values: store.pressurePascals, receivedAt: store.pressureReceivedAt, faultReported: store.pressureFaultReported,
+            values: store.pressurePascals, receivedAt: store.pressureReceivedAt, aliveAt: store.pressureAliveAt, poweredOnAt: store.poweredOnAt, faultReported: store.pressureFaultReported,
             limits: .init(
                 valid: measurement.pressureValidPascals, step: measurement.pressureStepLimitPascals,
                 warningRise: settings.pressureWarningRisePascals, alarmRise: settings.pressureAlarmRisePascals,
