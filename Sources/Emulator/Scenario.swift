@@ -97,14 +97,19 @@ public struct VehicleProgram: Hashable, Sendable {
     public var chargerConnected: Bool
     public var healingAllowed: Bool
     public var balancingAllowed: Bool
+    /// The inverter keeps its current inside the limits the BMS reports (discharge and regen); `false`
+    /// for protection tests that drive the pack past them on purpose.
+    public var obeysCurrentLimits: Bool
     public var initialLoad: LoadSetting
     /// Repeated charge/discharge cycles (aging runs); the run ends when they are done.
     public var cycling: CyclingProgram?
 
     public init(
         sendsStateRequests: Bool = true, initialRequest: VehicleRequest = .standby, chargerConnected: Bool = true,
-        healingAllowed: Bool = true, balancingAllowed: Bool = true, initialLoad: LoadSetting = .off, cycling: CyclingProgram? = nil
+        healingAllowed: Bool = true, balancingAllowed: Bool = true, initialLoad: LoadSetting = .off, cycling: CyclingProgram? = nil,
+        obeysCurrentLimits: Bool = true
     ) {
+        self.obeysCurrentLimits = obeysCurrentLimits
         self.sendsStateRequests = sendsStateRequests
         self.initialRequest = initialRequest
         self.chargerConnected = chargerConnected

@@ -139,12 +139,15 @@ public struct VehicleController: Sendable {
         }
     }
 
-    /// The load current averaged over the step, capped at the discharge limit the BMS reports (a vehicle
-    /// inverter obeys it) and zero while the BMS does not allow discharge.
+    /// The load current averaged over the step, inside the discharge and charge (regen) limits the BMS
+    /// reports, as a vehicle inverter keeps it (unless the program says it does not obey them).
     public func loadAmps(fromNanoseconds start: Int64, toNanoseconds end: Int64) -> Double {
         let since = Double(loadSinceNanoseconds) / 1e9
         var amps = load.averageAmps(fromSeconds: Double(start) / 1e9 - since, toSeconds: Double(end) / 1e9 - since)
-        if amps > 0, let limit = reportedDischargeLimitAmps { amps = min(amps, limit) }
+        guard program.obeysCurrentLimits else { return amps }
+        // An inverter regulates to within a few % of its target: it aims 3 % inside the reported limits.
+        if amps > 0, let limit = reportedDischargeLimitAmps { amps = min(amps, 0.97 * limit) }
+        if amps < 0, let limit = reportedChargeLimitAmps { amps = max(amps, -0.97 * limit) }
         return amps
     }
 }

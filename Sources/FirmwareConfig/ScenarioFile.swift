@@ -116,13 +116,14 @@ final class ScenarioReader {
     func readVehicle(_ node: ConfigNode) -> VehicleProgram {
         var program = VehicleProgram()
         attempt {
-            try node.rejectUnknownKeys(["send_state_requests", "request", "charger_connected", "healing_allowed", "balancing_allowed", "load", "cycling"])
+            try node.rejectUnknownKeys(["send_state_requests", "request", "charger_connected", "healing_allowed", "balancing_allowed", "load", "cycling", "obey_current_limits"])
         }
         if let value = attempt({ try node.optional("send_state_requests")?.bool() }), let value { program.sendsStateRequests = value }
         if let value = attempt({ try node.optional("request") }), let value, let request = readRequest(value) { program.initialRequest = request.0 }
         if let value = attempt({ try node.optional("charger_connected")?.bool() }), let value { program.chargerConnected = value }
         if let value = attempt({ try node.optional("healing_allowed")?.bool() }), let value { program.healingAllowed = value }
         if let value = attempt({ try node.optional("balancing_allowed")?.bool() }), let value { program.balancingAllowed = value }
+        if let value = attempt({ try node.optional("obey_current_limits")?.bool() }), let value { program.obeysCurrentLimits = value }
         if let value = attempt({ try node.optional("load") }), let value, let load = readLoad(value) { program.initialLoad = load }
         if let value = attempt({ try node.optional("cycling") }), let value { program.cycling = readCycling(value) }
         return program

@@ -235,14 +235,15 @@ enum YAMLReader {
 
     static func charging(_ node: ConfigNode) throws(ConfigError) -> ChargingSettings {
         try node.rejectUnknownKeys([
-            "termination_current_ma_per_cell", "termination_hold_ms", "charger_keep_alive_ms", "command_deadband_ma", "limp_home_current_ma",
+            "termination_current_ma_per_cell", "termination_hold_ms", "charger_keep_alive_ms", "command_deadband_ma", "limp_home_current_ma", "setpoint_margin",
         ])
         return ChargingSettings(
             terminationCurrentMilliamperesPerCell: try int32(node, "termination_current_ma_per_cell", 0...Int(Int32.max)),
             terminationHoldMilliseconds: try int64(node, "termination_hold_ms"),
             chargerKeepAliveMilliseconds: try int64(node, "charger_keep_alive_ms"),
             commandDeadbandMilliamperes: try int32(node, "command_deadband_ma", 0...Int(Int32.max)),
-            limpHomeCurrentMilliamperes: try int32(node, "limp_home_current_ma", 0...Int(Int32.max)))
+            limpHomeCurrentMilliamperes: try int32(node, "limp_home_current_ma", 0...Int(Int32.max)),
+            setpointMarginFraction: try node.required("setpoint_margin").double(in: 0...1))
     }
 
     static func reporting(_ node: ConfigNode) throws(ConfigError) -> ReportingSettings {
@@ -304,7 +305,7 @@ enum YAMLReader {
         let rest = try root.required("rest")
         try rest.rejectUnknownKeys(["settle_ms", "minimum_analysis_ms", "self_discharge_suspect_ma", "noise_ratio_suspect", "minimum_soc"])
         let divergence = try root.required("divergence")
-        try divergence.rejectUnknownKeys(["sample_ms", "time_constant_ms", "suspect_ma"])
+        try divergence.rejectUnknownKeys(["sample_ms", "time_constant_ms", "suspect_ma", "minimum_hysteresis_saturation"])
         let efficiency = try root.required("coulombic_efficiency")
         try efficiency.rejectUnknownKeys(["drop", "baseline_windows"])
         let resistance = try root.required("resistance")
@@ -320,7 +321,8 @@ enum YAMLReader {
             coulombicEfficiencyDrop: try efficiency.required("drop").double(in: 0...1),
             coulombicEfficiencyBaselineWindows: try efficiency.required("baseline_windows").int(in: 0...100_000),
             resistanceRiseFraction: try resistance.required("rise_fraction").double(in: 0...100),
-            restMinimumSOC: try rest.required("minimum_soc").double(in: 0...1))
+            restMinimumSOC: try rest.required("minimum_soc").double(in: 0...1),
+            divergenceMinimumHysteresisSaturation: try divergence.required("minimum_hysteresis_saturation").double(in: 0...1))
     }
 
     static func healing(_ root: ConfigNode) throws(ConfigError) -> HealingProfiles {

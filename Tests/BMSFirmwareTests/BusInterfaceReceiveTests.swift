@@ -142,7 +142,15 @@ struct BusInterfaceReceiveTests {
         var request = try PeerSender("VCU_StateRequest")
         let modes: [(Int64, ModeRequest)] = [(0, .standby), (1, .normal), (2, .charge), (3, .balance), (4, .heal)]
         for (raw, mode) in modes {
-            #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": raw])) == [.stateRequested(mode)])
+            // A heal request also names its protocol (0 Automatic → nil), before the mode.
+            let expected: [BMSEvent] = mode == .heal ? [.healingProtocolRequested(nil), .stateRequested(mode)] : [.stateRequested(mode)]
+            #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": raw])) == expected)
+        }
+        let named: [(Int64, HealingProtocol?)] = [(1, .pulseCharging), (2, .selfHeatingDose), (3, .asymmetricBidirectional), (4, .restInterleaved), (0, nil)]
+        for (raw, healing) in named {
+            #expect(
+                Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": 4, "StateRequest_HealingProtocol": raw]))
+                    == [.healingProtocolRequested(healing), .stateRequested(.heal)])
         }
         #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": 5])).isEmpty, "mode 5 is outside the protocol")
         // The reset acts on its rising edge only.

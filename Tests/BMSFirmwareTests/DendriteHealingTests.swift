@@ -163,3 +163,26 @@ struct DendriteHealingTests {
         #expect(rig.controller.healingHistory.last?.outcome == .aborted(.nearTemperatureLimit))
     }
 }
+
+extension DendriteHealingTests {
+    /// A heal request naming a protocol runs it preventively on a healthy pack (no diagnosis needed); an
+    /// automatic heal request on the same pack is rejected as not recommended.
+    @Test func namedHealRequestRunsPreventively() throws {
+        var rig = try Rig(configuration: Fixtures.module)
+        rig.boot()
+        rig.closeContactors(for: .charge)
+        #expect(rig.controller.recommendedHealing == nil)
+        _ = rig.send(.healingProtocolRequested(nil))
+        rig.request = .heal
+        _ = rig.run(ticks: 20)
+        #expect(rig.controller.state.name == .chargingActive, "automatic heal without a recommendation is rejected")
+        _ = rig.send(.healingProtocolRequested(.asymmetricBidirectional))
+        _ = rig.run(ticks: 20)
+        guard case .healing(let session) = rig.controller.state else {
+            Issue.record("no healing run: \(rig.controller.state.name)")
+            return
+        }
+        #expect(session.plan.protocolUsed == .asymmetricBidirectional)
+        #expect(session.plan.cells.count == Fixtures.module.topology.seriesCells, "the whole string when no block is flagged")
+    }
+}

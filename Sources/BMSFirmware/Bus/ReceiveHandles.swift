@@ -5,9 +5,11 @@ struct StateRequestHandles: Sendable {
     let mode: SignalHandle
     let resetFaults: SignalHandle
     let chargerConnected: SignalHandle
+    let healingProtocol: SignalHandle
 
     init(_ binding: MessageBinding) throws(BMSBusInterfaceError) {
         mode = try binding.handle("StateRequest_Mode")
+        healingProtocol = try binding.handle("StateRequest_HealingProtocol")
         resetFaults = try binding.handle("StateRequest_ResetFaults")
         chargerConnected = try binding.handle("StateRequest_ChargerConnected")
     }

@@ -47,11 +47,16 @@ public struct ChargingSettings: Hashable, Sendable {
     public var commandDeadbandMilliamperes: Int32
     /// Pack current allowed with a faulted (excluded) temperature sensor: foxBMS limp-home 20 A.
     public var limpHomeCurrentMilliamperes: Int32
+    /// The charger is asked for the charge limit less this fraction, so the charger's own accuracy and the
+    /// current sensor's do not carry the measured current over the MOL limit it was set to.
+    public var setpointMarginFraction: Double
 
     public init(
         terminationCurrentMilliamperesPerCell: Int32, terminationHoldMilliseconds: Int64,
-        chargerKeepAliveMilliseconds: Int64, commandDeadbandMilliamperes: Int32, limpHomeCurrentMilliamperes: Int32
+        chargerKeepAliveMilliseconds: Int64, commandDeadbandMilliamperes: Int32, limpHomeCurrentMilliamperes: Int32,
+        setpointMarginFraction: Double = 0.05
     ) {
+        self.setpointMarginFraction = setpointMarginFraction
         self.terminationCurrentMilliamperesPerCell = terminationCurrentMilliamperesPerCell
         self.terminationHoldMilliseconds = terminationHoldMilliseconds
         self.chargerKeepAliveMilliseconds = chargerKeepAliveMilliseconds
@@ -66,6 +71,7 @@ public struct ChargingSettings: Hashable, Sendable {
         collector.check(chargerKeepAliveMilliseconds > 0, path + ["charger_keep_alive_ms"], "must be positive")
         collector.check(commandDeadbandMilliamperes >= 0, path + ["command_deadband_ma"], "must not be negative")
         collector.check(limpHomeCurrentMilliamperes >= 0, path + ["limp_home_current_ma"], "must not be negative")
+        collector.check(setpointMarginFraction >= 0 && setpointMarginFraction < 0.5, path + ["setpoint_margin"], "must lie in [0, 0.5)")
     }
 }
 

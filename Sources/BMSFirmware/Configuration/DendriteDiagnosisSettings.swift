@@ -17,6 +17,9 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
     public var divergenceTimeConstantMilliseconds: Int64
     /// Excess discharge from the SOC-divergence trend that marks a suspect under load.
     public var divergenceSuspectMilliamperes: Double
+    /// Divergence samples are taken only while every block's hysteresis state |h| is at least this (not
+    /// during the walk from one hysteresis branch to the other after a current reversal).
+    public var divergenceMinimumHysteresisSaturation: Double
     /// Drop of the rolling Coulombic efficiency below its baseline that marks lithium-inventory loss.
     public var coulombicEfficiencyDrop: Double
     /// Windows forming the Coulombic-efficiency baseline.
@@ -28,8 +31,9 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         restSettleMilliseconds: Int64, minimumRestAnalysisMilliseconds: Int64, selfDischargeSuspectMilliamperes: Double,
         noiseRatioSuspect: Double, divergenceSampleMilliseconds: Int64, divergenceTimeConstantMilliseconds: Int64,
         divergenceSuspectMilliamperes: Double, coulombicEfficiencyDrop: Double, coulombicEfficiencyBaselineWindows: Int,
-        resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1
+        resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1, divergenceMinimumHysteresisSaturation: Double = 0.9
     ) {
+        self.divergenceMinimumHysteresisSaturation = divergenceMinimumHysteresisSaturation
         self.restMinimumSOC = restMinimumSOC
         self.restSettleMilliseconds = restSettleMilliseconds
         self.minimumRestAnalysisMilliseconds = minimumRestAnalysisMilliseconds
@@ -48,6 +52,9 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         collector.check(minimumRestAnalysisMilliseconds > 0, ["rest", "minimum_analysis_ms"], "must be positive")
         collector.check(selfDischargeSuspectMilliamperes > 0, ["rest", "self_discharge_suspect_ma"], "must be positive")
         collector.check(noiseRatioSuspect > 1, ["rest", "noise_ratio_suspect"], "must exceed 1")
+        collector.check(
+            divergenceMinimumHysteresisSaturation >= 0 && divergenceMinimumHysteresisSaturation < 1,
+            ["divergence", "minimum_hysteresis_saturation"], "must lie in [0, 1)")
         collector.check(divergenceSampleMilliseconds > 0, ["divergence", "sample_ms"], "must be positive")
         collector.check(
             divergenceTimeConstantMilliseconds > divergenceSampleMilliseconds * 10, ["divergence", "time_constant_ms"],

@@ -89,8 +89,10 @@ extension BMSController {
             command.currentMilliamperes = min(command.currentMilliamperes, availableLimits.maximumChargeMilliamperes)
             return command
         }
+        let margin = 1 - configuration.charging.setpointMarginFraction
         return ChargerCommand(
-            currentMilliamperes: availableLimits.maximumChargeMilliamperes, voltageLimitMillivolts: voltageLimit,
+            currentMilliamperes: Int32(clamping: Int64((Double(availableLimits.maximumChargeMilliamperes) * margin).rounded(.down))),
+            voltageLimitMillivolts: voltageLimit,
             profile: .constantCurrentConstantVoltage)
     }
 

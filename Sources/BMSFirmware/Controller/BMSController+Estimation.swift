@@ -39,8 +39,19 @@ extension BMSController {
         let ocv = cell.openCircuitVoltage
         let firstRCRatio = cell.seriesResistanceOhms > 0 ? cell.firstRCResistanceOhms / cell.seriesResistanceOhms : 0
         let secondRCRatio = cell.seriesResistanceOhms > 0 ? cell.secondRCResistanceOhms / cell.seriesResistanceOhms : 0
+        // No resistance steps while the current changes faster than the samples pair it with a voltage:
+        // the precharge inrush decays in ~50 ms and healing waveforms reverse within milliseconds, while
+        // the AFE and the current sensor sample at different instants (the inrush read 3-11 mΩ for a 4 mΩ
+        // block, and one ABC session left the drive's SOC 10 % off through the resistances it taught).
+        let resistanceStepsUnreliable: Bool
+        switch state {
+        case .precharge, .healing: resistanceStepsUnreliable = true
+        case .charging(let session): resistanceStepsUnreliable = session.asymmetricBidirectional
+        default: resistanceStepsUnreliable = false
+        }
         for index in filters.indices {
-            let estimatedOhms = stateOfHealth.resistance[index].ohms
+            // The block's own R0 once its estimate has converged (20 accepted steps); the nominal value before.
+            let estimatedOhms = stateOfHealth.resistance[index].updates >= 20 ? stateOfHealth.resistance[index].ohms : nominalBlockOhms
             let ageing = max(0.5, estimatedOhms / nominalBlockOhms)
             let factor = temperatureFactor[index]
             let parameters = CellEKF.Parameters(
@@ -63,14 +74,23 @@ extension BMSController {
                 stateOfHealth.dropResistanceSample(cell: index)
                 continue
             }
-            if snapshot.cellFresh[index] {
+            // The first sample sets the SOC from the OCV; under a changing current (the precharge inrush
+            // decays in ~50 ms, the AFE and the current sensor sample at different instants) the R0·I
+            // correction is wrong by tens of mV, which is ~10 % SOC. Start from a sample at rest, or after
+            // 5 s from any sample (a controller restarted while driving).
+            let startsAtRest = snapshot.atRest || Time.elapsed(from: store.poweredOnAt, to: now) > 5_000
+            if snapshot.cellFresh[index], filters[index].initialized || startsAtRest {
                 let volts = snapshot.cellVolts[index]
                 filters[index].correct(volts: volts, amperes: amperes, parameters: parameters, ocv: ocv, noise: filterNoise)
                 let model = StateOfHealthTracker.ModelState(
                     driveAmperes: amperes + filters[index].normalizedPolarizationAmperes, countedSOC: filters[index].countedSOCChange,
                     ocvSlope: ocv.slope(atSOC: filters[index].soc),
                     hysteresisVolts: parameters.hysteresisVolts * filters[index].hysteresis)
-                stateOfHealth.offerResistanceSample(cell: index, volts: volts, blockAmperes: amperes, model: model, now: now, temperatureFactor: factor)
+                if resistanceStepsUnreliable {
+                    stateOfHealth.dropResistanceSample(cell: index)
+                } else {
+                    stateOfHealth.offerResistanceSample(cell: index, volts: volts, blockAmperes: amperes, model: model, now: now, temperatureFactor: factor)
+                }
             }
         }
 
@@ -120,14 +140,18 @@ extension BMSController {
         }
         // Only between the knees: at the top and bottom of the OCV the relaxed voltage's model errors,
         // divided by a steep, block-dependent slope, look like drifts. The whole pack is sampled or none of
-        // it, so the pack mean every block is compared with stays the same set of blocks.
+        // it, so the pack mean every block is compared with stays the same set of blocks. Not while any block
+        // walks between hysteresis branches after a current reversal (per-block hysteresis error reads as drift).
         let window = settings.restMinimumSOC...(1 - settings.restMinimumSOC)
-        var betweenKnees = true
-        for index in filters.indices where snapshot.cellValid[index] && !window.contains(filters[index].soc) {
-            betweenKnees = false
+        var divergenceObservable = true
+        for index in filters.indices
+        where snapshot.cellValid[index]
+            && (!window.contains(filters[index].soc) || abs(filters[index].hysteresis) < settings.divergenceMinimumHysteresisSaturation)
+        {
+            divergenceObservable = false
             break
         }
-        if betweenKnees, dendrite.isDivergenceSampleDue(at: now) {
+        if divergenceObservable, dendrite.isDivergenceSampleDue(at: now) {
             // The capacity estimate is no better than its anchors' OCV-model error (√2 × per anchor, over a
             // full window), whatever its statistical σ says.
             let modelFloor = 2.0.squareRoot() * configuration.estimation.anchorSOCModelStandardDeviation

@@ -8,6 +8,17 @@ extension BMSController {
         {
             return nil
         }
+        if requested, let named = requestedHealingProtocol {
+            // Preventive run of the named protocol: on the blocks the diagnosis flags, else on the whole string.
+            let risk = dendrite.risk
+            guard !risk.contains(.high) else { return nil }
+            let bidirectional = named == .selfHeatingDose || named == .asymmetricBidirectional
+            guard !bidirectional || store.charger.bidirectional else { return nil }
+            let flagged = risk.indices.filter { risk[$0] == .elevated }
+            var reasons: DendriteSignatures = []
+            for cell in flagged { reasons.formUnion(dendrite.signatures[cell]) }
+            return HealingPlan(protocolUsed: named, cells: flagged.isEmpty ? Array(risk.indices) : flagged, reasons: reasons)
+        }
         return recommendedHealing
     }
 

@@ -55,6 +55,8 @@ public struct BMSController: Sendable {
     var availableLimits: CurrentLimitsReport
     /// The mode the controller is working towards (last accepted request).
     public internal(set) var requestedMode: ModeRequest = .standby
+    /// The protocol the last heal request named (`nil`: automatic).
+    public internal(set) var requestedHealingProtocol: HealingProtocol?
     var lastRequestReceived: (ModeRequest, RequestDecision)?
     var stateRequestReceivedAt = Time.never
     /// False after an end-to-end failure of the state request until the next valid one.
@@ -147,6 +149,9 @@ public struct BMSController: Sendable {
             store.chargerReceivedAt = now
         case .stateRequested(let request):
             receiveRequest(request, commands: &commands)
+            return commands
+        case .healingProtocolRequested(let requested):
+            requestedHealingProtocol = requested
             return commands
         case .faultResetRequested:
             if case .fault = state { faultResetRequested = true }

@@ -31,6 +31,7 @@ struct DendriteDiagnosis: Sendable {
     private var chargeAtLastSample = Double.nan
     /// Exponential mean of the string current over the divergence window (A).
     private var meanAmperes = 0.0
+    private var hasMeanAmperes = false
     /// Divergence below this (mA) could come from capacity-estimate error alone at the present load.
     private(set) var divergenceFloorMilliamperes: [Double]
     /// True once the current rest has produced a verdict (the healing phases wait for it).
@@ -136,7 +137,11 @@ struct DendriteDiagnosis: Sendable {
         chargeAtLastSample = chargeAmpereHours
         // Exponential mean over the actual spacing of the samples (exact at any task period).
         let alpha = -Double.expMinusOne(-Double(spacing) / Double(max(settings.divergenceTimeConstantMilliseconds, 1)))
-        meanAmperes += alpha * ((amperes.isFinite ? amperes : 0) - meanAmperes)
+        // The first sample starts the mean at its own current: a mean rising from zero would understate the
+        // drift a capacity error explains at the present load for a whole time constant.
+        let sampleAmperes = amperes.isFinite ? amperes : 0
+        meanAmperes = hasMeanAmperes ? meanAmperes + alpha * (sampleAmperes - meanAmperes) : sampleAmperes
+        hasMeanAmperes = true
         var relative = [Double](repeating: 0, count: relaxedSOC.count)
         for cell in relaxedSOC.indices {
             capacityCorrection[cell] += charge * (1 / max(blockCapacityAmpereHours[cell], 1e-6) - meanInverse)

@@ -39,6 +39,11 @@ public enum BMSEvent: Hashable, Sendable {
     case chargerStatus(ChargerStatus)
     /// A mode request whose end-to-end protection was checked and found valid.
     case stateRequested(ModeRequest)
+    /// The healing protocol a heal request names (`nil`: automatic, the diagnosis chooses). A named
+    /// protocol runs on request even when the diagnosis sees no risk (preventive maintenance); it never
+    /// runs while any block is at high (soft-short) risk, and the two bidirectional protocols need a
+    /// bidirectional charger.
+    case healingProtocolRequested(HealingProtocol?)
     /// The vehicle acknowledges latched faults (`StateRequest_ResetFaults` rising edge): the controller
     /// leaves `fault` on its next tick if standby is requested and no fatal diagnosis is active then.
     case faultResetRequested
@@ -84,7 +89,7 @@ public enum ModeRequest: String, Hashable, Sendable, CaseIterable {
     case charge
     /// Contactors open, passive balancing.
     case balance
-    /// While charging: run the healing protocol the diagnosis recommends now.
+    /// While charging: run the healing protocol the diagnosis recommends now, or the one the request names.
     case heal
 }
 
