@@ -174,7 +174,6 @@ let package = Package(
             name: "RemoteAPITests",
             dependencies: [
                 "RemoteAPI", "Emulator", "EmulatorRuntime", "CANCore", "SeededRandom",
-                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),
