@@ -82,11 +82,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Pure core: the remote test API (JSON-RPC 2.0 over lines): JSON codec, dispatch, model variables, captures.
+        .target(name: "RemoteAPI", dependencies: ["CANCore", "CellPack", "SensorNodes", "Emulator"], swiftSettings: strictSettings),
         .executableTarget(
             name: "bmsemu",
             dependencies: [
                 "CANCore", "CANDatabase", "CANTransport", "CellPack", "SensorNodes", "BMSFirmware", "Emulator", "EmulatorRuntime",
-                "FirmwareConfig", "ScenarioReports", "SocketCAN",
+                "FirmwareConfig", "ScenarioReports", "SocketCAN", "RemoteAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -164,6 +166,15 @@ let package = Package(
             name: "FoxBMSProfileTests",
             dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "FirmwareConfig", "SeededRandom"],
             exclude: ["Peers"],
+            swiftSettings: strictSettings
+        ),
+        // The remote test API: decoder fuzzing, dispatch against a live scenario run, and the pytest example in
+        // HIL/python run against the built bmsemu binary; the labelled log replays under HIL/replay.
+        .testTarget(
+            name: "RemoteAPITests",
+            dependencies: [
+                "RemoteAPI", "Emulator", "EmulatorRuntime", "CANCore", "SeededRandom",
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -7,7 +7,7 @@
 # can-utils (candump, cansend, cangen: the independent peer in tests and benchmarks), user-mode-linux
 # (a kernel with CAN and vcan for machines whose own kernel has none), iproute2 (ip link) and kmod
 # (insmod/modprobe). apt-get runs only when `dpkg -s` reports one of them missing (with sudo when not
-# root). Python packages: cantools and python-can, installed with pip only when they do not import.
+# root). Python packages: cantools, python-can and pytest, installed with pip only when they do not import.
 # Safe to run again: a second run changes nothing.
 set -euo pipefail
 
@@ -34,4 +34,10 @@ if ! python3 -c 'import cantools, can' >/dev/null 2>&1; then
     python3 -m pip install --quiet cantools python-can
 fi
 
-echo "setup.sh: ready (${packages[*]}, cantools, python-can)"
+# pytest runs the remote-test-API example in HIL/python (Tests/RemoteAPITests runs it against the built bmsemu).
+if ! python3 -c 'import pytest' >/dev/null 2>&1; then
+    echo "setup.sh: installing pytest"
+    python3 -m pip install --quiet pytest
+fi
+
+echo "setup.sh: ready (${packages[*]}, cantools, python-can, pytest)"

@@ -70,6 +70,11 @@ public struct BMSObserver: Sendable {
         alarmLevels = Array(repeating: 0, count: alarmHandles.count)
     }
 
+    /// Alarms the BMS reports as active (level 1 warning, 2 alarm, 3 fault), in `BMS_Alarms` signal order.
+    public var activeAlarms: [(name: String, level: Int)] {
+        zip(alarmHandles, alarmLevels).filter { $0.1 > 0 }.map { ($0.0.name, $0.1) }
+    }
+
     /// Reads one frame seen on the bus at `now`; appends `firmware.*` events for what changed.
     public mutating func observe(_ frame: CANFrame, atNanoseconds now: Int64, events: inout [TraceEvent]) {
         guard !frame.isErrorFrame, !frame.id.isExtended else { return }

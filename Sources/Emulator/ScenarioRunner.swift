@@ -113,24 +113,29 @@ public struct ScenarioRunner {
             let entry = busEntries[busEntryIndex]
             busEntryIndex += 1
             simulation.record(TraceEvent(timeNanoseconds: time, kind: "scenario.action", subject: entry.action.summary, source: "scenario"))
-            switch entry.action {
-            case .busFault(let spec):
-                let sender = spec.senderName.flatMap { simulation.node(ofParticipantNamed: $0) }
-                let fault = VirtualBusFault(
-                    action: spec.action, filter: spec.filter, sender: sender, probability: spec.probability,
-                    activeFromNanoseconds: time, activeUntilNanoseconds: spec.durationSeconds.map { time + Int64($0 * 1e9) })
-                let id = simulation.bus.addFault(fault)
-                activeBusFaults.append(id)
-                if let duration = spec.durationSeconds {
-                    busFaultRemovals.append((time + Int64(duration * 1e9), id))
-                    busFaultRemovals.sort { $0.atNanoseconds < $1.atNanoseconds }
-                }
-            case .clearBusFaults:
-                simulation.bus.removeAllFaults()
-                busFaultRemovals.removeAll()
-            default:
-                break
+            applyBusAction(entry.action, atNanoseconds: time)
+        }
+    }
+
+    /// Adds or clears bus faults at `time` (other actions are the pack side's and ignored here).
+    mutating func applyBusAction(_ action: TimelineAction, atNanoseconds time: Int64) {
+        switch action {
+        case .busFault(let spec):
+            let sender = spec.senderName.flatMap { simulation.node(ofParticipantNamed: $0) }
+            let fault = VirtualBusFault(
+                action: spec.action, filter: spec.filter, sender: sender, probability: spec.probability,
+                activeFromNanoseconds: time, activeUntilNanoseconds: spec.durationSeconds.map { time + Int64($0 * 1e9) })
+            let id = simulation.bus.addFault(fault)
+            activeBusFaults.append(id)
+            if let duration = spec.durationSeconds {
+                busFaultRemovals.append((time + Int64(duration * 1e9), id))
+                busFaultRemovals.sort { $0.atNanoseconds < $1.atNanoseconds }
             }
+        case .clearBusFaults:
+            simulation.bus.removeAllFaults()
+            busFaultRemovals.removeAll()
+        default:
+            break
         }
     }
 }
@@ -141,6 +146,22 @@ extension TimelineAction {
         switch self {
         case .busFault, .clearBusFaults: return true
         default: return false
+        }
+    }
+}
+
+
+extension ScenarioRunner {
+    /// Applies `action` now, between steps, exactly as a timeline entry at the current time would be
+    /// applied: bus faults on the bus, everything else by the pack side. Records a `scenario.action`
+    /// event with `source` so reports show who did it.
+    public mutating func apply(_ action: TimelineAction, source: String) {
+        let now = simulation.nowNanoseconds
+        simulation.record(TraceEvent(timeNanoseconds: now, kind: "scenario.action", subject: action.summary, source: source))
+        if action.isBusAction {
+            applyBusAction(action, atNanoseconds: now)
+        } else {
+            simulation.modifyParticipant(at: 0, as: VehicleParticipant.self) { $0.apply(action, atNanoseconds: now) }
         }
     }
 }

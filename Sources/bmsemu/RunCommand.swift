@@ -12,7 +12,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run firmware, pack, nodes and vehicle together, on the embedded virtual bus or on a CAN interface.",
         discussion: """
             --can virtual runs everything in one process in lock-step: --speed max as fast as the CPU allows \
-            (bit-for-bit repeatable), --speed realtime or a factor paced by absolute deadlines. --can vcan0 runs \
+            (bit-for-bit repeatable), --speed realtime or a factor paced by absolute deadlines. With --rpc-port a \
+            pytest suite drives the run over the remote test API (pause, step, read and write model variables, \
+            inject faults, capture signals; HIL/remote-api.md); --paused starts it paused. --can vcan0 runs \
             the firmware and the pack side on two sockets of that interface in real time, so candump, python-can or \
             SavvyCAN see the real traffic. Ctrl-C stops cleanly; the log stays complete.
             """
@@ -24,12 +26,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "realtime, max, or a speed factor such as 10 (virtual bus only).") var speed: String = "realtime"
     @Option(help: "Seconds of simulated time between summary lines.") var summaryEvery: Double = 10
     @Flag(help: "Print no live summary.") var quiet = false
+    @Option(help: "Serve the remote test API (JSON-RPC 2.0, one JSON object per line, HIL/remote-api.md) on this TCP port; 0 picks a free one (--can virtual only).")
+    var rpcPort: UInt16?
+    @Option(help: "Address the remote test API listens on.") var rpcBind: String = "127.0.0.1"
+    @Flag(help: "Start paused: simulated time advances only through the remote API's sim.step (needs --rpc-port).") var paused = false
 
     func validate() throws {
         guard speed == "realtime" || speed == "max" || (Double(speed).map { $0 > 0 && $0.isFinite } ?? false) else {
             throw ValidationError("--speed is realtime, max or a positive factor")
         }
         if can != "virtual", speed != "realtime" { throw ValidationError("--speed other than realtime needs --can virtual") }
+        if can != "virtual", rpcPort != nil { throw ValidationError("--rpc-port needs --can virtual (the API steps the lock-step simulation)") }
+        if paused, rpcPort == nil { throw ValidationError("--paused needs --rpc-port (nothing else could resume the run)") }
     }
 
     func run() throws {
@@ -56,6 +64,10 @@ struct RunCommand: ParsableCommand {
         do { writer = try role.log.map { try CandumpLogWriter(path: $0) } } catch { throw RuntimeFailure("\(error)") }
         writer?.writeComment("bmsemu run on the virtual bus, scenario \(scenario.name), seed \(scenario.seed)")
         defer { writer?.close() }
+        if let rpcPort {
+            try serveRemote(runner: runner, port: rpcPort, bundle: bundle, writer: writer)
+            return
+        }
         let factor = speed == "max" ? nil : (speed == "realtime" ? 1 : Double(speed))
         var scheduler = factor.map { DeadlineScheduler(periodNanoseconds: Int64(scenario.stepMilliseconds * 1e6 / $0)) }
         let start = MonotonicClock.nanoseconds()
