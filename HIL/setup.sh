@@ -29,15 +29,25 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# pip as such, or (Debian's own python3, PEP 668) with --break-system-packages; without pip, python3-pip first.
+pip_install() {
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        sudo_cmd=()
+        [[ $(id -u) != 0 ]] && sudo_cmd=(sudo)
+        DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends python3-pip
+    fi
+    python3 -m pip install --quiet "$@" || python3 -m pip install --quiet --break-system-packages "$@"
+}
+
 if ! python3 -c 'import cantools, can' >/dev/null 2>&1; then
     echo "setup.sh: installing cantools and python-can"
-    python3 -m pip install --quiet cantools python-can
+    pip_install cantools python-can
 fi
 
 # pytest runs the remote-test-API example in HIL/python (Tests/RemoteAPITests runs it against the built bmsemu).
 if ! python3 -c 'import pytest' >/dev/null 2>&1; then
     echo "setup.sh: installing pytest"
-    python3 -m pip install --quiet pytest
+    pip_install pytest
 fi
 
 echo "setup.sh: ready (${packages[*]}, cantools, python-can, pytest)"
