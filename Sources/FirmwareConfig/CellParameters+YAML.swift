@@ -14,24 +14,12 @@ import Yams
 public enum CellParameterFile {
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ParameterFileError) -> CellParameters {
-        let document: ConfigDocument
-        do {
-            document = try ConfigDocument.load(path: path)
-        } catch {
-            throw ParameterFileError(problems: [error])
-        }
-        return try parse(document.root)
+        try parse(ParameterFileError.document(path: path).root)
     }
 
     /// Parses and validates YAML text; `file` names it in errors.
     public static func parse(yaml text: String, file: String) throws(ParameterFileError) -> CellParameters {
-        let document: ConfigDocument
-        do {
-            document = try ConfigDocument(yaml: text, file: file)
-        } catch {
-            throw ParameterFileError(problems: [error])
-        }
-        return try parse(document.root)
+        try parse(ParameterFileError.document(yaml: text, file: file).root)
     }
 
     static func parse(_ root: ConfigNode) throws(ParameterFileError) -> CellParameters {

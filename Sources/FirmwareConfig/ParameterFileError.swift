@@ -9,6 +9,16 @@ public struct ParameterFileError: Error, Sendable, CustomStringConvertible {
 
     /// One `file:line:column: key: reason` line per problem.
     public var description: String { problems.map(\.description).joined(separator: "\n") }
+
+    /// The YAML document at `path`; a read or syntax error becomes the file's one problem.
+    static func document(path: String) throws(ParameterFileError) -> ConfigDocument {
+        do { return try ConfigDocument.load(path: path) } catch { throw ParameterFileError(problems: [error]) }
+    }
+
+    /// The YAML document in `text` (`file` names it in errors); a syntax error becomes its one problem.
+    static func document(yaml text: String, file: String) throws(ParameterFileError) -> ConfigDocument {
+        do { return try ConfigDocument(yaml: text, file: file) } catch { throw ParameterFileError(problems: [error]) }
+    }
 }
 
 /// Reads the `{value: …, source: "…"}` entries of a parameter file section by section, collecting every problem

@@ -8,12 +8,7 @@ extension ScenarioFile {
     public static func readAction(
         text: String, source: String, firmwareDirectory: String, checkSensorFault: @escaping (String) -> String? = { _ in nil }
     ) throws(ParameterFileError) -> TimelineAction {
-        let document: ConfigDocument
-        do {
-            document = try ConfigDocument(yaml: text, file: source)
-        } catch {
-            throw ParameterFileError(problems: [error])
-        }
+        let document = try ParameterFileError.document(yaml: text, file: source)
         let reader = ScenarioReader(root: document.root, firmwareDirectory: firmwareDirectory, checkSensorFault: checkSensorFault)
         let entry = reader.readTimelineEntry(document.root)
         guard reader.problems.isEmpty, let entry else {

@@ -14,12 +14,7 @@ public enum ScenarioFile {
     ///
     /// - Parameter checkSensorFault: validates a sensor-fault text (the sensor-node parser); returns a reason or `nil`.
     public static func load(path: String, firmwareDirectory: String, checkSensorFault: @escaping (String) -> String? = { _ in nil }) throws(ParameterFileError) -> Scenario {
-        let document: ConfigDocument
-        do {
-            document = try ConfigDocument.load(path: path)
-        } catch {
-            throw ParameterFileError(problems: [error])
-        }
+        let document = try ParameterFileError.document(path: path)
         let reader = ScenarioReader(root: document.root, firmwareDirectory: firmwareDirectory, checkSensorFault: checkSensorFault)
         let scenario = reader.read()
         guard reader.problems.isEmpty, let scenario else { throw ParameterFileError(problems: reader.problems) }

@@ -118,15 +118,7 @@ extension BMSBusInterface {
         }
         // The protocol a heal request names (0 Automatic: the diagnosis chooses); sent before the mode.
         if mode == .heal, let code = frame.raw(handles.healingProtocol) {
-            let requested: HealingProtocol? =
-                switch code {
-                case 1: .pulseCharging
-                case 2: .selfHeatingDose
-                case 3: .asymmetricBidirectional
-                case 4: .restInterleaved
-                default: nil
-                }
-            events.append(.healingProtocolRequested(requested))
+            events.append(.healingProtocolRequested(HealingProtocol(busCode: code)))
         }
         events.append(.stateRequested(mode))
         // Rising edge of the reset bit, after the mode it came with.

@@ -105,15 +105,6 @@ extension EncodingContext {
         try w.index(handles.dendriteShortCell, short)
     }
 
-    static func protocolCode(_ used: HealingProtocol) -> Int64 {
-        switch used {
-        case .pulseCharging: 1
-        case .selfHeatingDose: 2
-        case .asymmetricBidirectional: 3
-        case .restInterleaved: 4
-        }
-    }
-
     /// `Healing_AbortReason` (None, Temperature, ThermalRunaway, Gas, CurrentLimit, Request, ChargerFault, Timeout).
     static func abortCode(_ reason: HealingAbortReason) -> Int64 {
         switch reason {
@@ -138,7 +129,7 @@ extension EncodingContext {
         var progress: Double = 0
         if case .healing(let session) = controller.state {
             stateCode = session.phase == .running ? 2 : session.phase == .verifying ? 3 : 1
-            protocolCode = Self.protocolCode(session.plan.protocolUsed)
+            protocolCode = session.plan.protocolUsed.busCode
             target = session.plan.cells.count == 1 ? session.plan.cells.first : nil
             if session.plan.protocolUsed == .selfHeatingDose { planned = Double(healing.selfHeating.cycles) }
             if session.phase == .running, session.runMilliseconds > 0 {
@@ -150,7 +141,7 @@ extension EncodingContext {
                 doses = planned
             }
         } else if let record = state.lastHealing {
-            protocolCode = Self.protocolCode(record.protocolUsed)
+            protocolCode = record.protocolUsed.busCode
             target = record.cells.count == 1 ? record.cells.first : nil
             switch record.outcome {
             case .improved: (stateCode, outcome) = (4, 1)

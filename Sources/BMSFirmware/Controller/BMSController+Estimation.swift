@@ -49,9 +49,14 @@ extension BMSController {
         case .charging(let session): resistanceStepsUnreliable = session.asymmetricBidirectional
         default: resistanceStepsUnreliable = false
         }
+        // The first sample sets a filter's SOC from the OCV; under a changing current (the precharge inrush
+        // decays in ~50 ms, the AFE and the current sensor sample at different instants) the R0·I
+        // correction is wrong by tens of mV, which is ~10 % SOC. Start from a sample at rest, or after 5 s
+        // from any sample (a controller restarted while driving).
+        let filtersMayStart = snapshot.atRest || Time.elapsed(from: store.poweredOnAt, to: now) > 5_000
         for index in filters.indices {
-            // The block's own R0 once its estimate has converged (20 accepted steps); the nominal value before.
-            let estimatedOhms = stateOfHealth.resistance[index].updates >= 20 ? stateOfHealth.resistance[index].ohms : nominalBlockOhms
+            // The block's own R0 once its estimate has converged; the nominal value before.
+            let estimatedOhms = stateOfHealth.resistance[index].isConverged ? stateOfHealth.resistance[index].ohms : nominalBlockOhms
             let ageing = max(0.5, estimatedOhms / nominalBlockOhms)
             let factor = temperatureFactor[index]
             let parameters = CellEKF.Parameters(
@@ -74,12 +79,7 @@ extension BMSController {
                 stateOfHealth.dropResistanceSample(cell: index)
                 continue
             }
-            // The first sample sets the SOC from the OCV; under a changing current (the precharge inrush
-            // decays in ~50 ms, the AFE and the current sensor sample at different instants) the R0·I
-            // correction is wrong by tens of mV, which is ~10 % SOC. Start from a sample at rest, or after
-            // 5 s from any sample (a controller restarted while driving).
-            let startsAtRest = snapshot.atRest || Time.elapsed(from: store.poweredOnAt, to: now) > 5_000
-            if snapshot.cellFresh[index], filters[index].initialized || startsAtRest {
+            if snapshot.cellFresh[index], filters[index].initialized || filtersMayStart {
                 let volts = snapshot.cellVolts[index]
                 filters[index].correct(volts: volts, amperes: amperes, parameters: parameters, ocv: ocv, noise: filterNoise)
                 let model = StateOfHealthTracker.ModelState(

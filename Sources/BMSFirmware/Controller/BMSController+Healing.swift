@@ -1,5 +1,5 @@
 extension BMSController {
-    /// The plan to start now, if the diagnosis recommends one and healing may start (automatic or requested).
+    /// The plan to start now, if healing may start: automatic (the diagnosis recommends one) or requested (see ``requestedHealing``).
     func healingToStart(now: Int64) -> HealingPlan? {
         let requested = requestedMode == .heal
         guard configuration.healing.automatic || requested else { return nil }
@@ -8,18 +8,7 @@ extension BMSController {
         {
             return nil
         }
-        if requested, let named = requestedHealingProtocol {
-            // Preventive run of the named protocol: on the blocks the diagnosis flags, else on the whole string.
-            let risk = dendrite.risk
-            guard !risk.contains(.high) else { return nil }
-            let bidirectional = named == .selfHeatingDose || named == .asymmetricBidirectional
-            guard !bidirectional || store.charger.bidirectional else { return nil }
-            let flagged = risk.indices.filter { risk[$0] == .elevated }
-            var reasons: DendriteSignatures = []
-            for cell in flagged { reasons.formUnion(dendrite.signatures[cell]) }
-            return HealingPlan(protocolUsed: named, cells: flagged.isEmpty ? Array(risk.indices) : flagged, reasons: reasons)
-        }
-        return recommendedHealing
+        return requested ? requestedHealing : recommendedHealing
     }
 
     mutating func startHealing(_ plan: HealingPlan, now: Int64) {

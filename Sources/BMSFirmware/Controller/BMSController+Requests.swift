@@ -44,8 +44,8 @@ extension BMSController {
                 if case .healing = state { return .accepted }
                 return .rejected(.notCharging)
             }
-            // A named protocol is a preventive run (see healingToStart); automatic needs a recommendation.
-            return recommendedHealing == nil && requestedHealingProtocol == nil ? .rejected(.healingNotRecommended) : .accepted
+            // A named protocol is a preventive run; automatic needs a recommendation.
+            return requestedHealing == nil ? .rejected(.healingNotRecommended) : .accepted
         }
     }
 

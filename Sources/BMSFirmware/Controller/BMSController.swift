@@ -194,6 +194,14 @@ public struct BMSController: Sendable {
     public var recommendedHealing: HealingPlan? {
         HealingPlanner.plan(risk: dendrite.risk, signatures: dendrite.signatures, chargerBidirectional: store.charger.bidirectional)
     }
+
+    /// What a heal request would run now: the protocol it names (a preventive run), or with `Automatic`
+    /// the recommended one; `nil` when neither can run.
+    public var requestedHealing: HealingPlan? {
+        guard let named = requestedHealingProtocol else { return recommendedHealing }
+        return HealingPlanner.plan(
+            named: named, risk: dendrite.risk, signatures: dendrite.signatures, chargerBidirectional: store.charger.bidirectional)
+    }
 }
 
 /// The cyclic reports, in emission order.

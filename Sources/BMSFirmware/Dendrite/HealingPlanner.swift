@@ -39,6 +39,20 @@ enum HealingPlanner {
         return HealingPlan(protocolUsed: protocolUsed, cells: cells, reasons: reasons)
     }
 
+    /// A preventive run of the protocol a heal request names: on the blocks at `elevated` risk, or on the
+    /// whole string when none is; never with a `high`-risk block, and the bidirectional protocols only
+    /// with a bidirectional charger.
+    static func plan(
+        named: HealingProtocol, risk: [DendriteRisk], signatures: [DendriteSignatures], chargerBidirectional: Bool
+    ) -> HealingPlan? {
+        guard !risk.contains(.high) else { return nil }
+        guard chargerBidirectional || !(named == .selfHeatingDose || named == .asymmetricBidirectional) else { return nil }
+        let flagged = risk.indices.filter { risk[$0] == .elevated }
+        var reasons: DendriteSignatures = []
+        for cell in flagged { reasons.formUnion(signatures[cell]) }
+        return HealingPlan(protocolUsed: named, cells: flagged.isEmpty ? Array(risk.indices) : flagged, reasons: reasons)
+    }
+
     /// The charger setpoint and run length that carry out `plan`.
     static func command(for plan: HealingPlan, configuration: BMSConfiguration) -> (command: ChargerCommand, runMilliseconds: Int64) {
         let profiles = configuration.healing

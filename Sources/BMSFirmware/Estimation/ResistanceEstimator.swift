@@ -15,6 +15,11 @@ public struct ResistanceEstimator: Hashable, Sendable {
     /// Estimate variance (Ω²), scaled by the measurement noise.
     public private(set) var variance: Double
     public private(set) var updates = 0
+    /// Accepted steps after which the estimate is the block's own (used by the SOC filter and as the
+    /// first converged value of the resistance-rise signature); before, single transients dominate it.
+    public static let convergedUpdates = 20
+    /// Whether ``convergedUpdates`` steps have been accepted.
+    public var isConverged: Bool { updates >= Self.convergedUpdates }
     /// Exponential mean of the squared residuals of single steps (Ω², same memory as the estimate).
     public private(set) var residualVariance = 0.0
     private let forgetting: Double

@@ -312,7 +312,7 @@ struct StateOfHealthTracker: Sendable {
             temperatureFactor: temperatureFactor, forgetting: forgetting)
         {
             lastResistanceStepAt[cell] = now
-            if initialResistance[cell] == nil, resistance[cell].updates >= 20 { initialResistance[cell] = resistance[cell].ohms }
+            if initialResistance[cell] == nil, resistance[cell].isConverged { initialResistance[cell] = resistance[cell].ohms }
         }
     }
 

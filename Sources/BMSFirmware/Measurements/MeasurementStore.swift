@@ -152,6 +152,11 @@ struct MeasurementStore: Sendable {
     /// Whether a sensor with these times is silent for longer than `timeout`: neither a reading nor a
     /// starting-up frame within it, counting from power-on when nothing ever arrived.
     func isSilent(receivedAt: Int64, aliveAt: Int64, timeout: Int64, now: Int64) -> Bool {
+        Self.isSilent(receivedAt: receivedAt, aliveAt: aliveAt, poweredOnAt: poweredOnAt, timeout: timeout, now: now)
+    }
+
+    /// The silence rule on explicit times (for trackers that hold the arrays, not the store).
+    static func isSilent(receivedAt: Int64, aliveAt: Int64, poweredOnAt: Int64, timeout: Int64, now: Int64) -> Bool {
         let last = max(receivedAt, aliveAt, poweredOnAt)
         return last == Time.never || Time.elapsed(from: last, to: now) > timeout
     }

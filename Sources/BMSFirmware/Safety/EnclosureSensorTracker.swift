@@ -70,9 +70,10 @@ struct EnclosureSensorTracker: Sendable {
         for sensor in status.indices {
             let received = receivedAt[sensor]
             guard received != Time.never, Time.elapsed(from: received, to: now) <= limits.timeout else {
-                let alive = max(aliveAt.indices.contains(sensor) ? aliveAt[sensor] : Time.never, poweredOnAt)
-                let starting = alive != Time.never && Time.elapsed(from: alive, to: now) <= limits.timeout
-                status[sensor] = starting ? .startingUp : .stale
+                let silent = MeasurementStore.isSilent(
+                    receivedAt: received, aliveAt: aliveAt.indices.contains(sensor) ? aliveAt[sensor] : Time.never,
+                    poweredOnAt: poweredOnAt, timeout: limits.timeout, now: now)
+                status[sensor] = silent ? .stale : .startingUp
                 clearTimers(sensor)
                 continue
             }
