@@ -95,7 +95,7 @@ struct DendriteHealingTests {
         let density = Double(dose.command.currentMilliamperes) / parallel / area
         #expect(density >= 9)
         #expect(Double(dose.command.currentMilliamperes) / parallel <= Double(configuration.limits.healingPulse.chargeMilliamperesPerCell))
-        #expect(dose.command.voltageLimitMillivolts == 4_200 * 96)
+        #expect(dose.command.voltageLimitMillivolts == 4_180 * 96)
         let pulse = HealingPlanner.command(
             for: HealingPlan(protocolUsed: .pulseCharging, cells: [0], reasons: [.restVoltageSag]), configuration: configuration)
         #expect(pulse.command.profile == .pulsed(onMilliseconds: 1, offMilliseconds: 3))

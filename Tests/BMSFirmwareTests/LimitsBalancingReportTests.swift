@@ -30,7 +30,8 @@ struct LimitsBalancingReportTests {
         #expect(report.maximumPackMillivolts == 4_200 * 96 && report.minimumPackMillivolts == 3_000 * 96)
     }
 
-    /// Temperature: full at MOL, half way to MSL → half, zero at MSL. Voltage: MOL → RSL.
+    /// Temperature: full at MOL, half way to MSL → half, zero at MSL. Charge voltage: full at the charge-end
+    /// voltage (MOL − hysteresis, 4.18 V), zero at the MOL (4.20 V). Discharge voltage: MOL → RSL.
     @Test func trapezoidDerating() {
         #expect(Self.limits(maximumCelsius: 400).maximumChargeMilliamperes == 5_000)
         #expect(Self.limits(maximumCelsius: 450).maximumChargeMilliamperes == 2_500)
@@ -39,8 +40,9 @@ struct LimitsBalancingReportTests {
         #expect(Self.limits(minimumCelsius: 50).maximumChargeMilliamperes == 2_500)
         #expect(Self.limits(minimumCelsius: 0).maximumChargeMilliamperes == 0)
         #expect(Self.limits(minimumCelsius: 0).maximumDischargeMilliamperes == 20_000)
-        #expect(Self.limits(maximumMillivolts: 4_210).maximumChargeMilliamperes == 2_500)
-        #expect(Self.limits(maximumMillivolts: 4_220).maximumChargeMilliamperes == 0)
+        #expect(Self.limits(maximumMillivolts: 4_180).maximumChargeMilliamperes == 5_000)
+        #expect(Self.limits(maximumMillivolts: 4_190).maximumChargeMilliamperes == 2_500)
+        #expect(Self.limits(maximumMillivolts: 4_200).maximumChargeMilliamperes == 0)
         #expect(Self.limits(minimumMillivolts: 2_950).maximumDischargeMilliamperes == 10_000)
     }
 

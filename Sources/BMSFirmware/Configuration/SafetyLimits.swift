@@ -94,3 +94,14 @@ public struct SafetyLimits: Hashable, Sendable {
         return collector.issues
     }
 }
+
+extension SafetyLimits {
+    /// The cell voltage a charge ends at: the maximum-voltage MOL less its hysteresis (4.18 V for 4.20 V / 20 mV).
+    ///
+    /// The charger's CV voltage is this times the series count, and the charge current limit falls from 1 here
+    /// to 0 at the MOL, so a normal charge finishes without touching the MOL warning tier and the highest block
+    /// of an unbalanced string cannot pass it (foxBMS `sof_trapezoid` ramps the limit to zero at the limit too).
+    public var chargeEndCellMillivolts: Int32 {
+        cellVoltageMaximum.maximumOperating - cellVoltageMaximum.hysteresis
+    }
+}

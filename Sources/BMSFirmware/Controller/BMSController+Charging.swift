@@ -51,7 +51,7 @@ extension BMSController {
 
         // Termination: every block at the CV level and the current below the termination current.
         let limits = configuration.limits
-        let cvLevel = Int64(limits.cellVoltageMaximum.maximumOperating) - Int64(limits.cellVoltageMaximum.hysteresis)
+        let cvLevel = Int64(limits.chargeEndCellMillivolts)
         let termination = Int64(configuration.charging.terminationCurrentMilliamperesPerCell) * Int64(configuration.topology.parallelCells)
         let chargeCurrent = -Int64(snapshot.currentMilliamperes)
         if snapshot.validCellCount > 0, Int64(snapshot.maximumCellMillivolts) >= cvLevel, chargeCurrent < termination {
@@ -79,10 +79,10 @@ extension BMSController {
         state = .charging(session)
     }
 
-    /// The charge setpoint: the SOF charge limit, CV at series × maximum MOL, CC-CV or the ABC profile.
+    /// The charge setpoint: the SOF charge limit, CV at series × the charge-end cell voltage, CC-CV or the ABC profile.
     func chargeSetpoint(asymmetric: Bool) -> ChargerCommand {
         let series = Int64(configuration.topology.seriesCells)
-        let voltageLimit = Int32(clamping: Int64(configuration.limits.cellVoltageMaximum.maximumOperating) * series)
+        let voltageLimit = Int32(clamping: Int64(configuration.limits.chargeEndCellMillivolts) * series)
         if asymmetric {
             let plan = HealingPlan(protocolUsed: .asymmetricBidirectional, cells: [], reasons: [.coulombicEfficiencyDrop])
             var command = HealingPlanner.command(for: plan, configuration: configuration).command

@@ -1,9 +1,10 @@
 /// State of function: the charge and discharge current the pack allows now (foxBMS `sof/trapezoid`).
 ///
 /// The continuous limit (MOL current per cell × parallel cells) is derated linearly from 1 at a
-/// temperature's MOL to 0 at its MSL, and from 1 at a voltage's MOL to 0 at its RSL; charge uses the
-/// charge temperature limits and the maximum-voltage tiers, discharge the discharge temperature limits
-/// and the minimum-voltage tiers. Zero while the contactors are open or a fatal flag is pending; the
+/// temperature's MOL to 0 at its MSL; charge uses the charge temperature limits and falls from 1 at the
+/// charge-end cell voltage to 0 at the maximum-voltage MOL (``SafetyLimits/chargeEndCellMillivolts``), so a
+/// normal charge never reaches a warning tier; discharge uses the discharge temperature limits and falls
+/// from 1 at the minimum-voltage MOL to 0 at its RSL. Zero while the contactors are open or a fatal flag is pending; the
 /// limp-home current with a faulted thermistor; no charge during a thermal-runaway warning.
 enum CurrentLimitCalculator {
     struct Conditions {
@@ -30,7 +31,7 @@ enum CurrentLimitCalculator {
             charge = Double(limits.chargeCurrentPerCell.maximumOperating) * parallel
                 * ramp(maxT, limits.chargeTemperatureMaximum, from: .maximumOperating, to: .maximumSafety)
                 * ramp(minT, limits.chargeTemperatureMinimum, from: .maximumOperating, to: .maximumSafety)
-                * ramp(snapshot.maximumCellMillivolts, limits.cellVoltageMaximum, from: .maximumOperating, to: .recommendedSafety)
+                * ramp(snapshot.maximumCellMillivolts, from: limits.chargeEndCellMillivolts, to: limits.cellVoltageMaximum.maximumOperating)
             discharge = Double(limits.dischargeCurrentPerCell.maximumOperating) * parallel
                 * ramp(maxT, limits.dischargeTemperatureMaximum, from: .maximumOperating, to: .maximumSafety)
                 * ramp(minT, limits.dischargeTemperatureMinimum, from: .maximumOperating, to: .maximumSafety)
@@ -51,6 +52,13 @@ enum CurrentLimitCalculator {
             maximumChargePowerWatts: Int32(clamping: charge / 1000 * packVolts),
             maximumDischargePowerWatts: Int32(clamping: discharge / 1000 * packVolts), maximumPackMillivolts: maximumPack,
             minimumPackMillivolts: minimumPack)
+    }
+
+    /// 1 at or below `start`, 0 at or above `end` (an upper limit), linear between.
+    static func ramp(_ value: Int32, from start: Int32, to end: Int32) -> Double {
+        if value <= start { return 1 }
+        if value >= end { return 0 }
+        return Double(end - value) / Double(end - start)
     }
 
     /// 1 on the safe side of the `from` tier, 0 at or beyond the `to` tier, linear between.
