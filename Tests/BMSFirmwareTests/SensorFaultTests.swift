@@ -182,9 +182,14 @@ struct SensorFaultTests {
         #expect(rig.controller.activeDiagnoses.contains(.packVoltagePlausibility))
     }
 
+    /// Voltage spread as foxBMS checks it: a block more than 300 mV from the mean, not max − min.
     @Test func spreadPlausibility() throws {
+        var even = try Self.standby()
+        even.cellMillivolts = [3_800, 3_800, 3_450, 3_450]  // 350 mV max − min, 175 mV from the mean
+        even.run(ticks: 150)
+        #expect(!even.controller.activeDiagnoses.contains(.cellVoltageSpread))
         var rig = try Self.standby()
-        rig.cellMillivolts[3] = 3_450
+        rig.cellMillivolts[3] = 3_350  // 337.5 mV below the mean of 3687.5 mV
         rig.rampTemperature(sensor: 3, to: 400)
         rig.run(ticks: 150)
         #expect(rig.controller.activeDiagnoses.contains(.cellVoltageSpread))

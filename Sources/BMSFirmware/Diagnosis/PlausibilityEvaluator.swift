@@ -75,9 +75,16 @@ enum PlausibilityEvaluator {
         monitor.evaluate(
             .redundantTemperaturePlausibility, ok: !context.temperatures.redundantMismatch,
             location: context.temperatures.redundantMismatchSensor, now: now, into: &transitions)
-        let voltageSpread = snapshot.validCellCount > 1
-            && Int64(snapshot.maximumCellMillivolts) - Int64(snapshot.minimumCellMillivolts) > Int64(settings.cellVoltageSpreadMillivolts)
-        monitor.evaluate(.cellVoltageSpread, ok: !voltageSpread, location: voltageSpread ? snapshot.minimumCell : nil, now: now, into: &transitions)
+        // foxBMS PL_CheckCellVoltageSpread: a block deviating from the string's mean by more than the tolerance.
+        // (max − min would trip at the end of every deep discharge, where the OCV knee turns a 2 % capacity
+        // spread into 200-300 mV between the weakest and the strongest block.)
+        let meanMillivolts = snapshot.meanCellVolts * 1000
+        let aboveMean = Double(snapshot.maximumCellMillivolts) - meanMillivolts
+        let belowMean = meanMillivolts - Double(snapshot.minimumCellMillivolts)
+        let voltageSpread = snapshot.validCellCount > 1 && max(aboveMean, belowMean) > Double(settings.cellVoltageSpreadMillivolts)
+        monitor.evaluate(
+            .cellVoltageSpread, ok: !voltageSpread, location: voltageSpread ? (belowMean >= aboveMean ? snapshot.minimumCell : snapshot.maximumCell) : nil,
+            now: now, into: &transitions)
         let temperatureSpread = snapshot.validSensorCount > 1
             && Int64(snapshot.maximumDeciCelsius) - Int64(snapshot.minimumDeciCelsius) > Int64(settings.temperatureSpreadDeciCelsius)
         monitor.evaluate(
