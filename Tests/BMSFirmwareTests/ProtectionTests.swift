@@ -114,6 +114,21 @@ struct ProtectionTests {
     }
 
     /// A value exactly at the limit is not a violation; one unit beyond is.
+    /// A pack already beyond a safety limit is never connected, not even for the debounce time of the row
+    /// (found by HIL/scenarios/protection-undertemperature.yaml: the contactors closed at −25 °C for 5 s).
+    @Test func noPrechargeWhileAFatalConditionIsDebounced() throws {
+        var rig = try Rig(configuration: Fixtures.small)
+        rig.boot()
+        rig.temperatures = rig.temperatures.map { _ in -250 }
+        rig.request = .charge
+        var closeCommands = 0
+        for _ in 0..<800 {
+            for case .closeContactor = rig.tick() { closeCommands += 1 }
+        }
+        #expect(closeCommands == 0)
+        if case .fault = rig.controller.state {} else { Issue.record("expected a latched fault, got \(rig.controller.state)") }
+    }
+
     @Test func limitItselfIsAllowed() throws {
         var rig = try Rig()
         rig.boot()

@@ -1,6 +1,8 @@
 extension BMSController {
-    /// Starts the precharge sequence: close main minus first.
+    /// Starts the precharge sequence: close main minus first. Not while a fatal condition is being debounced
+    /// (``DiagnosisMonitor/fatalPending``): the caller stays where it is and asks again next tick.
     mutating func startPrecharge(target: PrechargeSequence.Target, now: Int64, commands: inout [BMSCommand]) {
+        guard !diagnosis.fatalPending else { return }
         commands.append(.closeContactor(.mainMinus))
         contactors.command(.mainMinus, closed: true, now: now)
         state = .precharge(PrechargeSequence(target: target, phase: .closingMinus, attempt: 1, phaseStartedAtMilliseconds: now))

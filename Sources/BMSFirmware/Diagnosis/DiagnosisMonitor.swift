@@ -91,6 +91,17 @@ struct DiagnosisMonitor: Sendable {
     /// True when any fatal row is active.
     var fatalActive: Bool { activeCount(severity: .fatal) > 0 }
 
+    /// True when an enabled fatal row is counting towards its debounce time: its condition is present but not
+    /// yet confirmed. The contactors are not closed then (a pack cold-soaked at −25 °C must not be connected
+    /// for the 5 s a temperature row needs to set).
+    var fatalPending: Bool {
+        for index in counters.indices where counters[index] > 0 {
+            let rule = table.rules[index]
+            if rule.enabled, rule.severity == .fatal { return true }
+        }
+        return false
+    }
+
     /// The active fatal row whose reaction deadline comes first (ties: table order), with that deadline.
     func earliestFatalDeadline() -> (id: DiagnosisID, deadline: Int64)? {
         var best: (DiagnosisID, Int64)?
