@@ -117,6 +117,9 @@ public struct MessageCodec: Sendable {
     /// The message this codec was compiled from.
     public var message: DBCMessage { storage.message }
 
+    /// The message's identifier, without copying the whole ``message`` (cheap enough for per-frame dispatch).
+    public var id: CANID { storage.id }
+
     /// Number of signals (handles are `0..<signalCount`).
     public var signalCount: Int { storage.signals.count }
 

@@ -82,14 +82,14 @@ public struct BMSObserver: Sendable {
             events.append(TraceEvent(timeNanoseconds: now, kind: kind, subject: subject, value: value, source: "firmware"))
         }
         switch frame.id.value {
-        case stateCodec.message.id.value:
+        case stateCodec.id.value:
             guard let decoded = try? stateCodec.decode(frame), let name = decoded.valueName(stateHandle) else { return }
             framesSeen += 1
             if name != stateName {
                 stateName = name
                 event("firmware.state", name)
             }
-        case contactorCodec.message.id.value:
+        case contactorCodec.id.value:
             guard let decoded = try? contactorCodec.decode(frame) else { return }
             framesSeen += 1
             let now3 = (plus: decoded.raw(mainPlus) == 1, minus: decoded.raw(mainMinus) == 1, precharge: decoded.raw(precharge) == 1)
@@ -107,7 +107,7 @@ public struct BMSObserver: Sendable {
             }
             if now3.precharge, commanded?.precharge != true { event("firmware.precharge_started") }
             commanded = now3
-        case alarmCodec.message.id.value:
+        case alarmCodec.id.value:
             guard let decoded = try? alarmCodec.decode(frame) else { return }
             framesSeen += 1
             for (index, alarm) in alarmHandles.enumerated() {
@@ -124,17 +124,17 @@ public struct BMSObserver: Sendable {
                 }
             }
             thermalRunawayLevel = level
-        case socCodec.message.id.value:
+        case socCodec.id.value:
             if let decoded = try? socCodec.decode(frame) { stateOfChargePercent = decoded.physical(socMean) }
-        case sohCodec.message.id.value:
+        case sohCodec.id.value:
             if let decoded = try? sohCodec.decode(frame), decoded.raw(sohStatus) != 0 {
                 stateOfHealthCapacityPercent = decoded.physical(sohPack)
             }
-        case resistanceCodec.message.id.value:
+        case resistanceCodec.id.value:
             if let decoded = try? resistanceCodec.decode(frame), decoded.raw(resistanceStatus) != 0 {
                 stateOfHealthResistancePercent = decoded.physical(resistancePack)
             }
-        case healingCodec.message.id.value:
+        case healingCodec.id.value:
             guard let decoded = try? healingCodec.decode(frame) else { return }
             let state = decoded.valueName(healingState)
             if state != healingStateName, let state {
@@ -147,7 +147,7 @@ public struct BMSObserver: Sendable {
                 healingOutcomeName = outcome
                 if outcome != "Pending" { event("firmware.healing_outcome", outcome.lowercased()) }
             }
-        case dendriteCodec.message.id.value:
+        case dendriteCodec.id.value:
             guard let decoded = try? dendriteCodec.decode(frame) else { return }
             let level = Int(decoded.raw(softShort) ?? 0)
             if level > softShortLevel {

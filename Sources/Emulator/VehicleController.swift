@@ -41,6 +41,8 @@ public struct VehicleController: Sendable {
     var phaseSinceNanoseconds: Int64 = 0
     var chargeCurrentSeen = false
     var quietSinceNanoseconds: Int64?
+    /// When the BMS first reported `Discharge` in the current discharge phase (its limit means nothing before).
+    var dischargeReportedSinceNanoseconds: Int64?
 
     /// Builds the controller; throws if `Firmware/bms.dbc` lacks a message or signal it uses.
     public init(program: VehicleProgram, database: CANDatabase) throws {
@@ -95,17 +97,17 @@ public struct VehicleController: Sendable {
     public mutating func observe(_ frame: CANFrame) {
         guard !frame.isErrorFrame, !frame.id.isExtended else { return }
         switch frame.id.value {
-        case stateCodec.message.id.value:
+        case stateCodec.id.value:
             if let decoded = try? stateCodec.decode(frame) { reportedState = decoded.valueName(stateHandle) }
-        case statsCodec.message.id.value:
+        case statsCodec.id.value:
             if let decoded = try? statsCodec.decode(frame) {
                 reportedMinimumCellMillivolts = decoded.physical(minimumCell)
                 reportedMaximumCellMillivolts = decoded.physical(maximumCell)
             }
-        case packCodec.message.id.value:
+        case packCodec.id.value:
             // bms.dbc: positive Pack_Current charges the pack.
             if let decoded = try? packCodec.decode(frame) { reportedPackCurrentAmps = decoded.physical(packCurrent) }
-        case limitsCodec.message.id.value:
+        case limitsCodec.id.value:
             if let decoded = try? limitsCodec.decode(frame) {
                 reportedDischargeLimitAmps = decoded.physical(dischargeLimit)
                 reportedChargeLimitAmps = decoded.physical(chargeLimit)

@@ -27,7 +27,7 @@ struct IncomingMessage: Sendable {
         }
     }
 
-    var identifier: CANID { codec.message.id }
+    var identifier: CANID { codec.id }
 
     func handle(_ signal: String) throws(NodeSetupError) -> SignalHandle {
         do throws(DBCCodecError) {

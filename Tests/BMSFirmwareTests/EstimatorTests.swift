@@ -85,6 +85,23 @@ struct EstimatorTests {
     /// a 10 mA current offset (removed by zero-current calibration at rest), an OCV offset, a truth
     /// hysteresis (12 mV) and Coulombic efficiency (99.7 %) different from the firmware's assumptions.
     /// Target: capacity SOH RMSE below 1 % over the life.
+    /// The exact OCV integral (remaining energy) agrees with a fine trapezoid sum of the interpolant at any SOC.
+    @Test func ocvIntegralMatchesANumericalIntegral() {
+        let table = Fixtures.shipped.cell.openCircuitVoltage
+        for soc in stride(from: 0.0, through: 1.0, by: 0.037) {
+            let steps = 20_000
+            var numeric = 0.0
+            for k in 0..<steps {
+                let a = soc * Double(k) / Double(steps)
+                let b = soc * Double(k + 1) / Double(steps)
+                numeric += 0.5 * (table.voltage(atSOC: a) + table.voltage(atSOC: b)) * (b - a)
+            }
+            #expect(abs(table.integral(toSOC: soc) - numeric) < 1e-7, "SOC \(soc)")
+        }
+        #expect(table.integral(toSOC: -1) == 0)
+        #expect(abs(table.integral(toSOC: 2) - table.integral(toSOC: 1)) < 1e-12)
+    }
+
     @Test func capacityTracksFadeWithinOnePercentRMSE() {
         Self.capacityScenario(configuration: Self.configuration, fade: 0.2)
     }

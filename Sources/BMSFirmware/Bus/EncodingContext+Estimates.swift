@@ -12,22 +12,14 @@ extension EncodingContext {
         try w.set(handles.remainingEnergy, estimates == nil ? 0 : remainingEnergyKilowattHours())
     }
 
-    /// Energy the blocks can still deliver at rest: Σ Q_i · ∫₀^SOC_i OCV(z) dz (trapezoids over 20 steps).
+    /// Energy the blocks can still deliver at rest: Σ Q_i · ∫₀^SOC_i OCV(z) dz (``OCVTable/integral(toSOC:)``).
     func remainingEnergyKilowattHours() -> Double {
         let ocv = controller.configuration.cell.openCircuitVoltage
         let socs = controller.cellSOC
         let capacities = controller.cellCapacityAmpereHours
         var wattHours = 0.0
         for index in socs.indices where index < capacities.count {
-            let soc = min(max(socs[index], 0), 1)
-            let steps = 20
-            let width = soc / Double(steps)
-            var integral = 0.0
-            for step in 0..<steps {
-                let a = Double(step) * width
-                integral += 0.5 * (ocv.voltage(atSOC: a) + ocv.voltage(atSOC: a + width)) * width
-            }
-            wattHours += capacities[index] * integral
+            wattHours += capacities[index] * ocv.integral(toSOC: socs[index])
         }
         return wattHours / 1000
     }

@@ -17,7 +17,7 @@ struct MessageBinding: Sendable {
         self.name = name
     }
 
-    var id: CANID { codec.message.id }
+    var id: CANID { codec.id }
 
     /// The handle of `signal`.
     func handle(_ signal: String) throws(BMSBusInterfaceError) -> SignalHandle {

@@ -82,12 +82,38 @@ public struct OCVTable: Hashable, Sendable {
     /// dOCV/dSOC at each grid point (Fritsch–Carlson tangents).
     private let tangents: [Double]
     private let step: Double
+    /// ∫₀^(k·step) OCV dSOC at every grid point k, V (exact for the cubic).
+    private let cumulativeIntegral: [Double]
 
     public init(volts: [Double]) {
         self.volts = volts
         let step = volts.count > 1 ? 1.0 / Double(volts.count - 1) : 1
         self.step = step
-        tangents = Self.monotoneTangents(volts, step: step)
+        let tangents = Self.monotoneTangents(volts, step: step)
+        self.tangents = tangents
+        var cumulative = [0.0]
+        for k in 0..<max(volts.count - 1, 0) {
+            // ∫₀¹ of the Hermite basis: h00, h01 → 1/2; h10 → 1/12, h11 → −1/12.
+            let segment = step * (0.5 * (volts[k] + volts[k + 1]) + step * (tangents[k] - tangents[k + 1]) / 12)
+            cumulative.append(cumulative[k] + segment)
+        }
+        cumulativeIntegral = cumulative
+    }
+
+    /// ∫₀^soc OCV dSOC (`soc` clamped to 0...1), V: times a capacity in Ah it is the energy in Wh a cell
+    /// delivers at open circuit from `soc` down to empty. Exact for the interpolating cubic.
+    public func integral(toSOC soc: Double) -> Double {
+        guard volts.count >= 2 else { return 0 }
+        let (index, t) = locate(soc)
+        let t2 = t * t
+        let t3 = t2 * t
+        let t4 = t3 * t
+        let h00 = t - t3 + t4 / 2
+        let h10 = t2 / 2 - 2 * t3 / 3 + t4 / 4
+        let h01 = t3 - t4 / 2
+        let h11 = t4 / 4 - t3 / 3
+        let partial = h00 * volts[index] + h10 * step * tangents[index] + h01 * volts[index + 1] + h11 * step * tangents[index + 1]
+        return cumulativeIntegral[index] + step * partial
     }
 
     private static func monotoneTangents(_ y: [Double], step: Double) -> [Double] {
