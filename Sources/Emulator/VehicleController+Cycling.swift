@@ -1,7 +1,8 @@
 extension VehicleController {
     /// Advances the cycling program: charge until the BMS stops charging (current below C/50-ish for
     /// 30 s after charge current was seen), rest, discharge at the program's current until the BMS
-    /// reports the minimum cell voltage at the cut-off or removes the discharge limit, rest, repeat.
+    /// reports the minimum cell voltage at the cut-off or removes the discharge limit (or the charge timeout
+    /// passes: `vehicle.discharge_timeout`), rest, repeat.
     mutating func runCycling(_ now: Int64, events: inout [TraceEvent]) {
         guard let cycling = program.cycling else { return }
         let inPhase = Double(now - phaseSinceNanoseconds) / 1e9
@@ -41,9 +42,16 @@ extension VehicleController {
             }
         case .discharging:
             request = .discharge
+            // The discharge limit is zero until the BMS has precharged and closed its contactors: judge it
+            // only 5 s after the BMS first reports Discharge.
+            if reportedState == "Discharge", dischargeReportedSinceNanoseconds == nil { dischargeReportedSinceNanoseconds = now }
+            let inDischarge = dischargeReportedSinceNanoseconds.map { now - $0 }
             let atCutoff = (reportedMinimumCellMillivolts ?? .infinity) <= cycling.dischargeCutoffMillivolts
-            let limited = inPhase > 5 && (reportedDischargeLimitAmps ?? 1) <= 0.05
-            if atCutoff || limited {
+            let limited = (inDischarge ?? 0) > 5_000_000_000 && (reportedDischargeLimitAmps ?? 1) <= 0.05
+            let timedOut = inPhase > cycling.chargeTimeoutSeconds
+            if timedOut { events.append(TraceEvent(timeNanoseconds: now, kind: "vehicle.discharge_timeout", value: inPhase, source: "pack")) }
+            if atCutoff || limited || timedOut {
+                dischargeReportedSinceNanoseconds = nil
                 load = .off
                 request = .standby
                 enter(.restAfterDischarge)
