@@ -16,9 +16,15 @@ public protocol CellTruthSource {
     func surfaceCelsius(_ index: Int) -> Double?
     /// Thickness of one cell, mm.
     func thicknessMillimetres(_ index: Int) -> Double?
+    /// Thickness of one cell when new and discharged, mm: what a swelling sensor fitted at assembly is zeroed
+    /// against. `nil` (the default) when unknown; the sensor then zeroes at its first sample.
+    func assemblyThicknessMillimetres(_ index: Int) -> Double?
 }
 
 extension CellTruthSource {
+    /// Unknown by default.
+    public func assemblyThicknessMillimetres(_ index: Int) -> Double? { nil }
+
     /// Mean terminal voltage of the group's parallel cells.
     public func groupVolts(_ group: Int, seriesCount: Int) -> Double? {
         guard seriesCount > 0 else { return nil }

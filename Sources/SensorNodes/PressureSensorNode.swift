@@ -6,7 +6,9 @@ import SeededRandom
 /// The emulated stack-pressure / swelling sensor (`PRESS_PackPressure`).
 ///
 /// - Expansion: the summed thickness change of every cell in groups `first_group...last_group` (one module
-///   stack) against the thickness at the first sample (the sensor is zeroed when installed), µm.
+///   stack) against their thickness when new and discharged (the sensor is zeroed at assembly; if the cells
+///   cannot tell, at the first sample), µm. A lithium-metal stack then reads about 0 when empty and several
+///   mm when full, whatever state a scenario starts in.
 /// - Stack pressure: the fixture's preload plus its stiffness × expansion (a spring fixture), kPa.
 /// - Enclosure gauge pressure: the released gas in a closed enclosure, ΔP = P_atm · x / (1 − x) with x the
 ///   enclosure's total gas fraction (ppm · 10⁻⁶) [derived; a venting cell shows as a positive step].
@@ -79,13 +81,15 @@ public struct PressureSensorNode: Sendable, FaultableNode {
     public var isBusOff: Bool { transmitter.isBusOff }
 
     /// Summed thickness of the monitored stack, mm (NaN when the pack has fewer groups).
-    func stackThickness(_ cells: some CellTruthSource) -> Double {
+    func stackThickness(_ cells: some CellTruthSource, atAssembly: Bool = false) -> Double {
         let parallel = seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
         let first = firstGroup * parallel
         let end = (lastGroup + 1) * parallel
         guard parallel > 0, end <= cells.cellCount else { return .nan }
         var sum = 0.0
-        for index in first..<end { sum += cells.thicknessMillimetres(index) ?? .nan }
+        for index in first..<end {
+            sum += (atAssembly ? cells.assemblyThicknessMillimetres(index) : cells.thicknessMillimetres(index)) ?? .nan
+        }
         return sum
     }
 
@@ -98,8 +102,12 @@ public struct PressureSensorNode: Sendable, FaultableNode {
             let elapsed = lastSample.map { seconds(now - $0) } ?? 0
             lastSample = now
             let thickness = stackThickness(cells)
+            if referenceThicknessMillimetres == nil {
+                let assembly = stackThickness(cells, atAssembly: true)
+                let zero = assembly.isFinite ? assembly : thickness
+                if zero.isFinite { referenceThicknessMillimetres = zero }
+            }
             let reference = referenceThicknessMillimetres ?? thickness
-            if referenceThicknessMillimetres == nil, thickness.isFinite { referenceThicknessMillimetres = thickness }
             let micrometres = (thickness - reference) * 1000
             let gasFraction = min(max(observation.pack.enclosureGasPPM.total * 1e-6, 0), 0.99)
             let truth = [

@@ -6,4 +6,9 @@ extension VirtualPack: CellTruthSource {
     public func groupVolts(_ group: Int, seriesCount: Int) -> Double? {
         groupVolts(group)
     }
+
+    /// The cell file's `design.cell_thickness_mm` (new and discharged), for every cell of the pack.
+    public func assemblyThicknessMillimetres(_ index: Int) -> Double? {
+        index >= 0 && index < cellCount ? cellParameters[.cellThickness] : nil
+    }
 }

@@ -63,6 +63,36 @@ struct SafetySensorTests {
         #expect(last["Gas_H2"] == 65535 && last["Gas_SensorStatus"] == 2)
     }
 
+    /// Cells that know their thickness at assembly: the swelling sensor is zeroed against that, not against
+    /// whatever state the run starts in (a pack started charged reads its Li-metal swelling from the first frame).
+    struct AssembledCells: CellTruthSource {
+        var cells: [CellTruth]
+        var assembly: Double
+        var cellCount: Int { cells.count }
+        func cell(_ index: Int) -> CellTruth? { cells.indices.contains(index) ? cells[index] : nil }
+        func surfaceCelsius(_ index: Int) -> Double? { cell(index)?.surfaceCelsius }
+        func thicknessMillimetres(_ index: Int) -> Double? { cell(index)?.thicknessMillimetres }
+        func assemblyThicknessMillimetres(_ index: Int) -> Double? { cells.indices.contains(index) ? assembly : nil }
+    }
+
+    @Test func pressureSensorIsZeroedAtAssembly() throws {
+        var nodes = try Fixtures.nodes(Self.quiet)
+        // Module 1 = groups 1...12 = 24 cells, each 50 µm thicker than at assembly.
+        let cells = AssembledCells(cells: (0..<192).map { _ in Fixtures.cell(thickness: 8.05) }, assembly: 8)
+        var frames: [CANFrame] = []
+        var now: Int64 = 0
+        while now <= 2 * second {
+            frames += nodes.step(nowNanoseconds: now, pack: PackReadings(Fixtures.pack()), cells: cells)
+            now += 10 * millisecond
+        }
+        let id = try Fixtures.identifier("PRESS_PackPressure")
+        let first = try Fixtures.values(try #require(frames.first { $0.id == id }))
+        // The first sample already reads the swelling (through the sensor's lag, so at least part of it).
+        #expect((first["Press_StackExpansion"] ?? 0) > 0)
+        let last = try Fixtures.values(try #require(frames.last { $0.id == id }))
+        #expect(last["Press_StackExpansion"] == 1_200)
+    }
+
     @Test func pressureSensorSeesSwellingAndVenting() throws {
         var rig = Rig(nodes: try Fixtures.nodes(Self.quiet))
         try rig.run(until: 1 * second, step: 10 * millisecond)
