@@ -21,7 +21,11 @@ struct FoxBMSVehicleBus: Sendable {
                 "vehicle.cycling: the cycling program charges through the charger, and the foxBMS bus has none "
                     + "(foxBMS 2 commands no charger); cycle with load profiles (negative amps charge through the contactors)")
         }
-        request = try FoxBMSStateRequestSender(database: profile.database)
+        // The first request goes out one period after the start, not at 0: the first real-time steps of a cold
+        // process take several ms more than later ones, and a first frame sent that late made the first interval
+        // 94.4 ms on vcan, below foxBMS's 95 ms (CAN_CheckCanTiming counts that as a timing violation).
+        let period = try FoxBMSStateRequestSender(database: profile.database).periodNanoseconds
+        request = try FoxBMSStateRequestSender(database: profile.database, firstNanoseconds: period)
         status = try FoxBMSStatus(database: profile.database)
         positiveCurrentDischarges = profile.positiveCurrentDischarges
     }
