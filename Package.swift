@@ -164,7 +164,11 @@ let package = Package(
         // checked against the pack and, with python3 + cantools, against an independent decoder.
         .testTarget(
             name: "FoxBMSProfileTests",
-            dependencies: ["SensorNodes", "CANCore", "CANDatabase", "CellPack", "FirmwareConfig", "SeededRandom"],
+            dependencies: [
+                "SensorNodes", "CANCore", "CANDatabase", "CellPack", "FirmwareConfig", "SeededRandom",
+                // The pack participant in the profile on simulated time, and the built bmsemu on real vcan.
+                "Emulator", "EmulatorRuntime", "CANTransport",
+            ],
             exclude: ["Peers"],
             swiftSettings: strictSettings
         ),

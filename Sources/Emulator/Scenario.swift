@@ -54,11 +54,13 @@ public struct PackSetup: Hashable, Sendable {
     public var initialCelsius: Double
     public var ambientCelsius: Double
     public var coolantCelsius: Double
+    /// The bus the pack side speaks (bmsemu's own, or a foxBMS 2 master's).
+    public var busProfile: PackBusProfile
 
     public init(
         cellFile: String = "cells/li-metal-ncm811-pouch.yaml", packFile: String = "packs/96s2p.yaml",
         nodesFile: String = "nodes/default.yaml", initialStateOfCharge: Double = 0.5, initialCelsius: Double = 25,
-        ambientCelsius: Double = 25, coolantCelsius: Double = 25
+        ambientCelsius: Double = 25, coolantCelsius: Double = 25, busProfile: PackBusProfile = .bms
     ) {
         self.cellFile = cellFile
         self.packFile = packFile
@@ -67,6 +69,7 @@ public struct PackSetup: Hashable, Sendable {
         self.initialCelsius = initialCelsius
         self.ambientCelsius = ambientCelsius
         self.coolantCelsius = coolantCelsius
+        self.busProfile = busProfile
     }
 }
 

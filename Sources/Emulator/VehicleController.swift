@@ -1,5 +1,6 @@
 public import CANCore
 public import CANDatabase
+public import SensorNodes
 
 /// The vehicle side of the bus (what a VCU and a cycler do): sends `VCU_StateRequest` every 100 ms
 /// with E2E protection, reads what the BMS reports (state, limits, cell voltages, pack current), sets
@@ -43,9 +44,18 @@ public struct VehicleController: Sendable {
     var quietSinceNanoseconds: Int64?
     /// When the BMS first reported `Discharge` in the current discharge phase (its limit means nothing before).
     var dischargeReportedSinceNanoseconds: Int64?
+    /// The foxBMS profile's request sender and status reader; `nil` on bmsemu's own bus.
+    var foxBMS: FoxBMSVehicleBus?
 
     /// Builds the controller; throws if `Firmware/bms.dbc` lacks a message or signal it uses.
-    public init(program: VehicleProgram, database: CANDatabase) throws {
+    ///
+    /// With `foxBMS` the vehicle speaks to a foxBMS 2 master instead (see ``VehicleController/foxBMSStatus``):
+    /// 0x210 requests, 0x220/0x231...0x233 read back. It then throws ``FoxBMSVehicleRefusal`` for a program
+    /// foxBMS cannot serve (a balance or heal request, a cycling program, which needs a charger).
+    public init(program: VehicleProgram, database: CANDatabase, foxBMS: FoxBMSProfile? = nil) throws {
+        if let foxBMS {
+            self.foxBMS = try FoxBMSVehicleBus(program: program, profile: foxBMS)
+        }
         self.program = program
         request = program.initialRequest
         load = program.initialLoad
@@ -96,6 +106,7 @@ public struct VehicleController: Sendable {
     /// Reads the BMS frames the vehicle cares about; anything else is ignored.
     public mutating func observe(_ frame: CANFrame) {
         guard !frame.isErrorFrame, !frame.id.isExtended else { return }
+        if foxBMS != nil { return observeFoxBMS(frame) }
         switch frame.id.value {
         case stateCodec.id.value:
             if let decoded = try? stateCodec.decode(frame) { reportedState = decoded.valueName(stateHandle) }
@@ -120,6 +131,7 @@ public struct VehicleController: Sendable {
     /// Frames due at `now` (the 100 ms state request) and cycling-program transitions as trace events.
     public mutating func step(nowNanoseconds now: Int64, events: inout [TraceEvent]) -> [CANFrame] {
         runCycling(now, events: &events)
+        if foxBMS != nil { return stepFoxBMS(nowNanoseconds: now, events: &events) }
         guard program.sendsStateRequests, now >= nextRequestNanoseconds else { return [] }
         // Absolute 100 ms grid; after a stall (more than 5 ms late) the grid restarts at this send, so the
         // next gap is a full period and no backlog is sent.

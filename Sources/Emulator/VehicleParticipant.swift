@@ -103,6 +103,7 @@ public struct VehicleParticipant: SimulationParticipant, Sendable {
         func refused(_ what: String, _ reason: String) {
             pendingEvents.append(TraceEvent(timeNanoseconds: now, kind: "scenario.action_refused", subject: "\(what): \(reason)", source: "scenario"))
         }
+        if let reason = foxBMSRefusal(action) { return refused(action.summary, reason) }
         switch action {
         case .packFault(let fault):
             do { try pack.inject(fault) } catch { refused("\(fault)", error.reason) }
@@ -127,7 +128,9 @@ public struct VehicleParticipant: SimulationParticipant, Sendable {
         case .resetFaults:
             vehicle.requestFaultReset()
         case .busFault, .clearBusFaults:
-            break
+            // The lock-step runner applies these on its virtual bus and never hands them here; reaching the pack
+            // side means nothing applies them (a SocketCAN interface).
+            refused(action.summary, "bus faults act on the in-process virtual bus only (bmsemu scenario run, bmsemu run --can virtual)")
         }
     }
 }

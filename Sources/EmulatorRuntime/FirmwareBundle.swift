@@ -51,6 +51,11 @@ public struct FirmwareBundle: Sendable {
 
     /// Builds the emulated firmware with the scenario's task period (or the configuration's).
     public func makeFirmware(for scenario: Scenario) throws(RuntimeError) -> FirmwareParticipant {
+        if scenario.pack.busProfile != .bms {
+            throw RuntimeError(
+                "scenario '\(scenario.name)' runs the pack side in the foxBMS profile (pack.profile: foxbms), which needs a "
+                    + "foxBMS 2 master on the bus; bmsemu's firmware speaks Firmware/bms.dbc (run the pack alone: bmsemu pack --profile foxbms)")
+        }
         do {
             let node = try BMSFirmwareNode(
                 configuration: controller, database: database,
@@ -77,8 +82,12 @@ public struct FirmwareBundle: Sendable {
             let pack = try VirtualPack(
                 cell: cell, pack: topology, seed: scenario.seed, initialStateOfCharge: scenario.pack.initialStateOfCharge,
                 initialCelsius: scenario.pack.initialCelsius)
-            let nodes = try PackNodes(configuration: nodeConfiguration, database: database, seed: scenario.seed)
-            let vehicle = try VehicleController(program: scenario.vehicle, database: database)
+            let foxBMS = try scenario.pack.busProfile.foxBMSOptions.map { options throws(RuntimeError) in
+                try foxBMSProfile(options, nodes: nodeConfiguration)
+            }
+            let nodes = try PackNodes(
+                configuration: nodeConfiguration, database: database, seed: scenario.seed, profile: foxBMS.map { .foxBMS($0) } ?? .bmsemu)
+            let vehicle = try VehicleController(program: scenario.vehicle, database: database, foxBMS: foxBMS)
             let limits = controller.limits
             let monitor = TruthMonitor(
                 limits: TruthMonitor.Limits(
@@ -89,6 +98,8 @@ public struct FirmwareBundle: Sendable {
             return VehicleParticipant(
                 pack: pack, nodes: nodes, vehicle: vehicle, monitor: monitor, ambientCelsius: scenario.pack.ambientCelsius,
                 coolantCelsius: scenario.pack.coolantCelsius)
+        } catch let error as RuntimeError {
+            throw error
         } catch {
             throw RuntimeError("cannot build the pack side: \(error)")
         }

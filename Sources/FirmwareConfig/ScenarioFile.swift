@@ -89,7 +89,9 @@ final class ScenarioReader {
 
     func readPack(_ node: ConfigNode) -> PackSetup {
         var setup = PackSetup()
-        attempt { try node.rejectUnknownKeys(["cell", "topology", "nodes", "initial_soc", "initial_celsius", "ambient_celsius", "coolant_celsius"]) }
+        attempt {
+            try node.rejectUnknownKeys(["cell", "topology", "nodes", "initial_soc", "initial_celsius", "ambient_celsius", "coolant_celsius", "profile", "foxbms"])
+        }
         if let value = attempt({ try node.optional("cell")?.string() }), let value { setup.cellFile = checkedFile(value, node: node, key: "cell") }
         if let value = attempt({ try node.optional("topology")?.string() }), let value { setup.packFile = checkedFile(value, node: node, key: "topology") }
         if let value = attempt({ try node.optional("nodes")?.string() }), let value { setup.nodesFile = checkedFile(value, node: node, key: "nodes") }
@@ -97,6 +99,7 @@ final class ScenarioReader {
         if let value = attempt({ try node.optional("initial_celsius")?.double(in: -40...80) }), let value { setup.initialCelsius = value }
         if let value = attempt({ try node.optional("ambient_celsius")?.double(in: -40...80) }), let value { setup.ambientCelsius = value }
         if let value = attempt({ try node.optional("coolant_celsius")?.double(in: -40...80) }), let value { setup.coolantCelsius = value }
+        setup.busProfile = readBusProfile(node)
         return setup
     }
 

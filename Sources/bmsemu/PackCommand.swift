@@ -4,6 +4,7 @@ import CellPack
 import Emulator
 import EmulatorRuntime
 import Foundation
+import SensorNodes
 import SocketCAN
 
 /// `bmsemu pack`: the virtual pack and its sensor nodes alone on a bus (restbus for a real BMS).
@@ -15,11 +16,17 @@ struct PackCommand: ParsableCommand {
             Restbus simulation for a BMS under test (a real board on can0, or `bmsemu firmware` on vcan0): the nodes \
             send what bms.dbc describes and act on the BMS's contactor, charger and balancing commands. With --no-vcu \
             the state requests come from elsewhere (python-can, a real VCU). Ctrl-C stops cleanly and flushes the log.
+
+            With --profile foxbms the pack side speaks the bus of a foxBMS 2 master instead (HIL/foxbms.md): AFE pages \
+            0x270/0x280, the IVT-S on 0x521...0x528, the vehicle's 0x210 every 100 ms; the vehicle reads 0x220 and \
+            0x231...0x233 and keeps its load within foxBMS's MaximumDischargeCurrent; the virtual contactors follow \
+            --foxbms-contactors. Timeline actions foxBMS's bus cannot carry are refused (scenario.action_refused).
             """
     )
 
     @OptionGroup var firmware: FirmwareOptions
     @OptionGroup var role: RoleOptions
+    @OptionGroup var bus: PackProfileOptions
     @Option(help: "SocketCAN interface, e.g. vcan0 or can0.") var can: String
     @Flag(help: "Do not send VCU state requests (another tool sends them).") var noVCU = false
     @Option(help: "Simulation step in milliseconds (pack physics and node sampling).") var stepMs: Double = 1
@@ -33,13 +40,21 @@ struct PackCommand: ParsableCommand {
         let bundle = try firmware.bundle()
         var scenario = try role.loadScenario(bundle: bundle, defaultName: "pack")
         if noVCU { scenario.vehicle.sendsStateRequests = false }
+        try bus.apply(to: &scenario.pack)
         var vehicle: VehicleParticipant
         do { vehicle = try bundle.makeVehicle(for: scenario) } catch { throw ValidationError(error.description) }
         vehicle.play(scenario.timeline)
-        let bus = try openSocketCAN(can)
-        defer { bus.close() }
-        try runRealTime(vehicle, bus: bus, name: "pack", scenario: scenario, role: role, stepMs: stepMs, quiet: quiet) { vehicle in
+        let socket = try openSocketCAN(can)
+        defer { socket.close() }
+        try runRealTime(vehicle, bus: socket, name: "pack", scenario: scenario, role: role, stepMs: stepMs, quiet: quiet) { vehicle in
             let truth = vehicle.pack.truth
+            if let status = vehicle.vehicle.foxBMSStatus {
+                return String(
+                    format: "pack %.2f V, %.2f A, foxBMS %@ (strings %@, max discharge %@ A%@), contactors %@, 0x210 sent %d", truth.packVolts,
+                    truth.packCurrentAmps, status.state ?? "silent", status.connectedStrings.map { "\($0)" } ?? "-",
+                    status.maximumDischargeAmps.map { String(format: "%.2f", $0) } ?? "-", status.canTimingError == true ? ", CAN timing error" : "",
+                    vehicle.nodes.actuators.contactors.summary, vehicle.vehicle.foxBMSRequestsSent)
+            }
             return String(format: "pack %.2f V, %.2f A, BMS %@, vented %d", truth.packVolts, truth.packCurrentAmps, vehicle.vehicle.reportedState ?? "silent", truth.ventedCells)
         }
     }
