@@ -9,6 +9,8 @@ public struct BMSObserver: Sendable {
     /// Latest estimates the BMS reported.
     public private(set) var stateOfChargePercent: Double?
     public private(set) var stateOfHealthCapacityPercent: Double?
+    /// The weakest block's capacity SOH the BMS reports (`SOHCapacity_MinCell`), %.
+    public private(set) var stateOfHealthWeakestBlockPercent: Double?
     public private(set) var stateOfHealthResistancePercent: Double?
     public private(set) var stateName: String?
     public private(set) var thermalRunawayLevel = 0
@@ -25,7 +27,7 @@ public struct BMSObserver: Sendable {
     let socCodec: MessageCodec
     let socMean: SignalHandle
     let sohCodec: MessageCodec
-    let sohPack, sohStatus: SignalHandle
+    let sohPack, sohMinimum, sohStatus: SignalHandle
     let resistanceCodec: MessageCodec
     let resistancePack, resistanceStatus: SignalHandle
     let healingCodec: MessageCodec
@@ -56,6 +58,7 @@ public struct BMSObserver: Sendable {
         socMean = try socCodec.handle(named: "SOC_Mean")
         sohCodec = try database.codec(forMessageNamed: "BMS_SOHCapacity")
         sohPack = try sohCodec.handle(named: "SOHCapacity_Pack")
+        sohMinimum = try sohCodec.handle(named: "SOHCapacity_MinCell")
         sohStatus = try sohCodec.handle(named: "SOHCapacity_Status")
         resistanceCodec = try database.codec(forMessageNamed: "BMS_SOHResistance")
         resistancePack = try resistanceCodec.handle(named: "SOHResistance_Pack")
@@ -129,6 +132,7 @@ public struct BMSObserver: Sendable {
         case sohCodec.id.value:
             if let decoded = try? sohCodec.decode(frame), decoded.raw(sohStatus) != 0 {
                 stateOfHealthCapacityPercent = decoded.physical(sohPack)
+                stateOfHealthWeakestBlockPercent = decoded.physical(sohMinimum)
             }
         case resistanceCodec.id.value:
             if let decoded = try? resistanceCodec.decode(frame), decoded.raw(resistanceStatus) != 0 {

@@ -154,6 +154,10 @@ public struct CyclingProgram: Hashable, Sendable {
     public var restSeconds: Double
     /// Give up on a charge that has not completed after this long (a stuck charge is a finding, not a hang).
     public var chargeTimeoutSeconds: Double
+    /// Preventive healing: every `healEveryCycles`-th charge (counting from the first) is requested as a heal with
+    /// `healProtocol` (the BMS runs the dose inside the charge, then finishes the charge); `nil` for plain CC-CV.
+    public var healEveryCycles: Int?
+    public var healProtocol: HealingRequest = .asymmetricBidirectional
 
     public init(cycles: Int, dischargeAmps: Double, dischargeCutoffMillivolts: Double = 3000, restSeconds: Double = 600, chargeTimeoutSeconds: Double = 6 * 3600) {
         self.cycles = cycles

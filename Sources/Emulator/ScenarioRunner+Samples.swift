@@ -6,6 +6,7 @@ import CellPack
 struct ScenarioSamples {
     var stateOfChargeErrors: [Double] = []
     var capacityErrors: [Double] = []
+    var weakestBlockCapacityErrors: [Double] = []
     var truthCapacityPercent: [(cycle: Int, percent: Double)] = []
     var maximumCelsius = -Double.infinity
     var minimumCellVolts = Double.infinity
@@ -43,7 +44,9 @@ extension ScenarioRunner {
             if truth.hardShort { hardShort = true }
         }
         let truthSOC = sumState / Double(max(pack.cellCount, 1)) * 100
+        // The pack's usable capacity is its weakest group's; the BMS's SOHCapacity_Pack is the mean over blocks.
         let truthSOH = (groupCapacity.min() ?? 0) / nominalGroupCapacityAh * 100
+        let truthMeanSOH = groupCapacity.reduce(0, +) / Double(max(groupCapacity.count, 1)) / nominalGroupCapacityAh * 100
         let packTruth = pack.truth
         trace.record("min cell", group: "Cell voltage (truth)", unit: "V", timeSeconds: time, value: minimumVolts)
         trace.record("mean cell", group: "Cell voltage (truth)", unit: "V", timeSeconds: time, value: sumVolts / Double(max(pack.seriesCount, 1)))
@@ -51,15 +54,20 @@ extension ScenarioRunner {
         trace.record("hottest cell", group: "Temperature (truth)", unit: "°C", timeSeconds: time, value: hottest)
         trace.record("pack current", group: "Pack current (truth, + discharge)", unit: "A", timeSeconds: time, value: packTruth.packCurrentAmps)
         trace.record("SOC truth", group: "SOC", unit: "%", timeSeconds: time, value: truthSOC)
-        trace.record("SOH truth", group: "SOH capacity", unit: "%", timeSeconds: time, value: truthSOH)
+        trace.record("SOH truth (weakest group)", group: "SOH capacity", unit: "%", timeSeconds: time, value: truthSOH)
         trace.record("H2", group: "Enclosure gas", unit: "ppm", timeSeconds: time, value: packTruth.enclosureGasPPM.hydrogen)
         if let soc = observer.stateOfChargePercent {
             trace.record("SOC reported by the BMS", group: "SOC", unit: "%", timeSeconds: time, value: soc)
             samples.stateOfChargeErrors.append(soc - truthSOC)
         }
+        trace.record("SOH truth (mean block)", group: "SOH capacity", unit: "%", timeSeconds: time, value: truthMeanSOH)
         if let soh = observer.stateOfHealthCapacityPercent {
-            trace.record("SOH reported by the BMS", group: "SOH capacity", unit: "%", timeSeconds: time, value: soh)
-            samples.capacityErrors.append(soh - truthSOH)
+            trace.record("SOH reported by the BMS (mean block)", group: "SOH capacity", unit: "%", timeSeconds: time, value: soh)
+            samples.capacityErrors.append(soh - truthMeanSOH)
+        }
+        if let soh = observer.stateOfHealthWeakestBlockPercent {
+            trace.record("SOH reported by the BMS (weakest block)", group: "SOH capacity", unit: "%", timeSeconds: time, value: soh)
+            samples.weakestBlockCapacityErrors.append(soh - truthSOH)
         }
         samples.maximumCelsius = max(samples.maximumCelsius, hottest)
         samples.minimumCellVolts = min(samples.minimumCellVolts, minimumVolts)
@@ -81,6 +89,7 @@ extension ScenarioRunner {
         result["soc.max_error_percent"] = samples.stateOfChargeErrors.map(abs).max()
         result["soh.capacity_rmse_percent"] = rms(samples.capacityErrors)
         result["soh.capacity_max_error_percent"] = samples.capacityErrors.map(abs).max()
+        result["soh.weakest_block_rmse_percent"] = rms(samples.weakestBlockCapacityErrors)
         if samples.maximumCelsius.isFinite { result["pack.max_cell_celsius"] = samples.maximumCelsius }
         if samples.minimumCellVolts.isFinite { result["pack.min_cell_volts"] = samples.minimumCellVolts }
         if samples.maximumCellVolts.isFinite { result["pack.max_cell_volts"] = samples.maximumCellVolts }

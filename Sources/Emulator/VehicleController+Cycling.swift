@@ -2,7 +2,8 @@ extension VehicleController {
     /// Advances the cycling program: charge until the BMS stops charging (current below C/50-ish for
     /// 30 s after charge current was seen), rest, discharge at the program's current until the BMS
     /// reports the minimum cell voltage at the cut-off or removes the discharge limit (or the charge timeout
-    /// passes: `vehicle.discharge_timeout`), rest, repeat.
+    /// passes: `vehicle.discharge_timeout`), rest, repeat. Stops (`vehicle.cycling_stopped`) when the BMS reports a
+    /// thermal-runaway warning or a latched fault, as a cycler stops on its device's safety flags.
     mutating func runCycling(_ now: Int64, events: inout [TraceEvent]) {
         guard let cycling = program.cycling else { return }
         let inPhase = Double(now - phaseSinceNanoseconds) / 1e9
@@ -11,15 +12,36 @@ extension VehicleController {
             phaseSinceNanoseconds = now
             events.append(TraceEvent(timeNanoseconds: now, kind: "vehicle.phase", subject: next.rawValue, value: Double(completedCycles), source: "pack"))
         }
+        if phase != .idle, phase != .finished, reportedThermalRunaway || reportedState == "Error" {
+            // A cycler stops on the device's safety flags: a latched fault or a thermal-runaway warning ends the program.
+            events.append(TraceEvent(
+                timeNanoseconds: now, kind: "vehicle.cycling_stopped", subject: reportedThermalRunaway ? "thermal-runaway warning" : "BMS fault",
+                value: Double(completedCycles), source: "pack"))
+            request = .standby
+            load = .off
+            enter(.finished)
+            return
+        }
         switch phase {
         case .idle, .finished:
             return
         case .charging:
-            request = .charge
+            let healsThisCycle = cycling.healEveryCycles.map { completedCycles % $0 == 0 } ?? false
+            // The BMS takes a heal request only while it charges (and inside its SOC and temperature window): charge
+            // first, then ask for the dose until it runs.
+            if healsThisCycle, !healRequestedThisCycle, reportedState == "Charge" || reportedState == "Healing" {
+                request = .heal
+                healing = cycling.healProtocol
+                if reportedState == "Healing" { healRequestedThisCycle = true }
+            } else {
+                request = .charge
+            }
             load = .off
             let current = reportedPackCurrentAmps ?? 0  // + charges (bms.dbc)
             if current > 0.5 { chargeCurrentSeen = true }
-            if chargeCurrentSeen, abs(current) < 0.2 {
+            // A healing dose's rests and its verification rest are not the end of the charge.
+            if reportedState == "Healing" { quietSinceNanoseconds = nil }
+            if chargeCurrentSeen, abs(current) < 0.2, reportedState != "Healing" {
                 if quietSinceNanoseconds == nil { quietSinceNanoseconds = now }
             } else {
                 quietSinceNanoseconds = nil
@@ -29,6 +51,7 @@ extension VehicleController {
                 if !quietLongEnough { events.append(TraceEvent(timeNanoseconds: now, kind: "vehicle.charge_timeout", value: inPhase, source: "pack")) }
                 chargeCurrentSeen = false
                 quietSinceNanoseconds = nil
+                healRequestedThisCycle = false
                 request = .standby
                 enter(.restAfterCharge)
             }

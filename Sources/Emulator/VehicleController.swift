@@ -25,12 +25,14 @@ public struct VehicleController: Sendable {
     public internal(set) var reportedPackCurrentAmps: Double?
     public internal(set) var reportedDischargeLimitAmps: Double?
     public internal(set) var reportedChargeLimitAmps: Double?
+    /// The BMS reports a thermal-runaway warning or worse (`BmsState_ThermalRunawayActive`).
+    public internal(set) var reportedThermalRunaway = false
 
     let requestCodec: MessageCodec
     var requestSender: E2ESender
     let mode, resetFaults, chargerConnected, healingAllowed, balancingAllowed, threshold, healingProtocol: SignalHandle
     let stateCodec: MessageCodec
-    let stateHandle: SignalHandle
+    let stateHandle, thermalRunawayHandle: SignalHandle
     let statsCodec: MessageCodec
     let minimumCell, maximumCell: SignalHandle
     let packCodec: MessageCodec
@@ -44,6 +46,8 @@ public struct VehicleController: Sendable {
     var quietSinceNanoseconds: Int64?
     /// When the BMS first reported `Discharge` in the current discharge phase (its limit means nothing before).
     var dischargeReportedSinceNanoseconds: Int64?
+    /// The BMS has taken this cycle's preventive heal request (the request then reverts to charge).
+    var healRequestedThisCycle = false
     /// The foxBMS profile's request sender and status reader; `nil` on bmsemu's own bus.
     var foxBMS: FoxBMSVehicleBus?
 
@@ -70,6 +74,7 @@ public struct VehicleController: Sendable {
         healingProtocol = try requestCodec.handle(named: "StateRequest_HealingProtocol")
         stateCodec = try database.codec(forMessageNamed: "BMS_State")
         stateHandle = try stateCodec.handle(named: "BmsState_State")
+        thermalRunawayHandle = try stateCodec.handle(named: "BmsState_ThermalRunawayActive")
         statsCodec = try database.codec(forMessageNamed: "BMS_CellVoltageStats")
         minimumCell = try statsCodec.handle(named: "CellVoltage_Min")
         maximumCell = try statsCodec.handle(named: "CellVoltage_Max")
@@ -109,7 +114,10 @@ public struct VehicleController: Sendable {
         if foxBMS != nil { return observeFoxBMS(frame) }
         switch frame.id.value {
         case stateCodec.id.value:
-            if let decoded = try? stateCodec.decode(frame) { reportedState = decoded.valueName(stateHandle) }
+            if let decoded = try? stateCodec.decode(frame) {
+                reportedState = decoded.valueName(stateHandle)
+                reportedThermalRunaway = decoded.raw(thermalRunawayHandle) == 1
+            }
         case statsCodec.id.value:
             if let decoded = try? statsCodec.decode(frame) {
                 reportedMinimumCellMillivolts = decoded.physical(minimumCell)

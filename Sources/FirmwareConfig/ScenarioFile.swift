@@ -128,7 +128,7 @@ final class ScenarioReader {
     }
 
     func readCycling(_ node: ConfigNode) -> CyclingProgram? {
-        attempt { try node.rejectUnknownKeys(["cycles", "discharge_a", "cutoff_mv", "rest_s", "charge_timeout_s"]) }
+        attempt { try node.rejectUnknownKeys(["cycles", "discharge_a", "cutoff_mv", "rest_s", "charge_timeout_s", "heal_every", "heal_protocol"]) }
         guard let cycles = attempt({ try node.required("cycles").int(in: 1...100_000) }),
             let amps = attempt({ try node.required("discharge_a").double(in: 0.001...2000) })
         else { return nil }
@@ -136,6 +136,15 @@ final class ScenarioReader {
         if let value = attempt({ try node.optional("cutoff_mv")?.double(in: 1000...5000) }), let value { program.dischargeCutoffMillivolts = value }
         if let value = attempt({ try node.optional("rest_s")?.double(in: 0...86_400) }), let value { program.restSeconds = value }
         if let value = attempt({ try node.optional("charge_timeout_s")?.double(in: 60...864_000) }), let value { program.chargeTimeoutSeconds = value }
+        if let value = attempt({ try node.optional("heal_every")?.int(in: 1...100_000) }), let value { program.healEveryCycles = value }
+        if let protocolNode = attempt({ try node.optional("heal_protocol") }), let protocolNode, let text = attempt({ try protocolNode.string() }) {
+            let wanted = text.replacingOccurrences(of: "_", with: "").lowercased()
+            if let match = HealingRequest.allCases.first(where: { $0.rawValue.lowercased() == wanted && $0 != .automatic }) {
+                program.healProtocol = match
+            } else {
+                problems.append(protocolNode.error("'\(text)' is not a healing protocol; expected one of: pulse_charging, self_heating_pulse_train, asymmetric_bidirectional, rest_stcr"))
+            }
+        }
         return program
     }
 
