@@ -10,8 +10,10 @@
 #    in a User-Mode Linux guest), with BMSEMU_REQUIRE_VCAN=1 so a missing vcan FAILS the vcan tests
 #    instead of skipping them. `swift test --skip-build` works unchanged inside the guest (194 tests
 #    took about 60 s there, 110 s for the whole script with an up-to-date build, when this was written).
-# The exit status is non-zero when any test fails, when the guest hangs (timeout), or when the output
-# shows vcan tests skipped for lack of vcan.
+# 4. The shipped scenario suite runs with the release binary (JUnit in HIL/out/scenarios.xml);
+#    BMSEMU_SKIP_SCENARIOS=1 skips it (e.g. with a --filter run).
+# The exit status is non-zero when any test fails, when the guest hangs (timeout), when the output
+# shows vcan tests skipped for lack of vcan, or when a scenario's expectation fails.
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,3 +42,12 @@ if grep -q 'skipped: "vcan0 is missing' "$log"; then
     exit 1
 fi
 echo "test.sh: all tests passed, vcan tests included"
+
+# 4. The shipped regression suite (HIL/scenarios/*.yaml, the 1000-cycle ageing run included) on simulated time,
+#    with the release binary (a debug build is 10-30x slower), as a CI server reads it: JUnit XML and an HTML report.
+if [[ ${BMSEMU_SKIP_SCENARIOS:-0} != 1 ]]; then
+    swift build -c release --product bmsemu -j "${BMSEMU_BUILD_JOBS:-2}"
+    bin=$(swift build -c release --show-bin-path)/bmsemu
+    "$bin" scenario run HIL/scenarios/*.yaml --junit HIL/out/scenarios.xml --report HIL/out/scenarios.html --quiet
+    echo "test.sh: scenario suite passed (HIL/out/scenarios.xml, HIL/out/scenarios.html)"
+fi
