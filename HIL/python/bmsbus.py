@@ -23,13 +23,24 @@ SIGTYPE_COUNTER = 11
 SIGTYPE_CHECKSUM = 12
 
 
-def crc8_sae_j1850(data, crc=0xFF):
-    """CRC-8/SAE-J1850 register update over `data` (no final XOR); check value of b"123456789" is 0x4B
-    after `^ 0xFF`."""
-    for byte in data:
-        crc ^= byte
+def _crc8_table():
+    table = []
+    for index in range(256):
+        crc = index
         for _ in range(8):
             crc = ((crc << 1) ^ 0x1D) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+        table.append(crc)
+    return table
+
+
+_CRC8_TABLE = _crc8_table()
+
+
+def crc8_sae_j1850(data, crc=0xFF):
+    """CRC-8/SAE-J1850 (poly 0x1D) register update over `data`, without the final XOR: the check value
+    of b"123456789" is 0x4B after `^ 0xFF`."""
+    for byte in data:
+        crc = _CRC8_TABLE[crc ^ byte]
     return crc
 
 
@@ -57,6 +68,30 @@ def cell_voltage_msl_mv(path=DEFAULT_LIMITS):
             elif indent == 4 and section == ["cell_voltage", "maximum"] and key.startswith("msl_mv:"):
                 return int(key.split(":", 1)[1])
     raise ValueError(f"{path}: no cell_voltage.maximum.msl_mv")
+
+
+def reaction_allowance_ms(firmware_dir=os.path.join(REPO_ROOT, "Firmware"), row="cell_overvoltage_msl"):
+    """The longest fault-to-open time that still meets the firmware's configuration, as the labelled log
+    replay computes it (Sources/Emulator/LabelledReplay.swift): the row's debounce (threshold x
+    evaluation_period_ms of diagnosis.yaml) + its reaction_delay_ms + two evaluation periods of sampling
+    slack + one status-report period (controller.yaml reporting.status_ms). Returns (total, parts)."""
+    with open(os.path.join(firmware_dir, "diagnosis.yaml"), encoding="utf-8") as handle:
+        diagnosis = handle.read()
+    with open(os.path.join(firmware_dir, "controller.yaml"), encoding="utf-8") as handle:
+        controller = handle.read()
+    period = re.search(r"^evaluation_period_ms:\s*(\d+)", diagnosis, re.M)
+    rule = re.search(r"\{\s*id:\s*" + re.escape(row) + r"\s*,([^}]*)\}", diagnosis)
+    status = re.search(r"^reporting:\s*\n(?:[ \t]+.*\n)*?[ \t]+status_ms:\s*(\d+)", controller, re.M)
+    if not (period and rule and status):
+        raise ValueError(f"{firmware_dir}: cannot find evaluation_period_ms, the {row} row or reporting.status_ms")
+    fields = dict(re.findall(r"(\w+):\s*([\w.]+)", rule.group(1)))
+    parts = {
+        "debounce_ms": int(fields["threshold"]) * int(period.group(1)),
+        "reaction_delay_ms": int(fields["reaction_delay_ms"]),
+        "sampling_slack_ms": 2 * int(period.group(1)),
+        "status_period_ms": int(status.group(1)),
+    }
+    return sum(parts.values()), parts
 
 
 def _sigtype(signal):

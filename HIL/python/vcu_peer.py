@@ -5,8 +5,10 @@ Sends VCU_StateRequest every 100 ms (encoded from Firmware/bms.dbc, with the ali
 CRC-8/SAE-J1850 the DBC requires; the firmware rejects frames whose counter repeats or whose CRC is wrong),
 reads the BMS's frames, and prints a JSON summary when it stops: the BMS state sequence with times, when
 the contactors were commanded closed and open, the alarms seen (first time, highest level), the first and
-last reported SOC, and cell-voltage faults with the time to the contactor-open command. Times are
-seconds after the first frame from a pack-side node (kernel receive timestamps).
+last reported SOC, and (with --watch-cells) cell-voltage readings above the MSL with the time to the
+contactor-open command. Times are seconds after the first frame from a pack-side node (kernel receive
+timestamps). Kernel filters keep everything else out of the process: python decoding every frame of a
+busy bus costs more CPU than the firmware does.
 
 What to request, and when, comes from a scenario file (its `vehicle:` block and the `request`,
 `charger_connected` and `reset_faults` entries of its `timeline:`; needs PyYAML) and/or the command line:
@@ -147,6 +149,11 @@ class Peer:
                 self.observer.feed(message.timestamp, message.arbitration_id, message.data,
                                    message.is_extended_id, message.is_error_frame)
 
+    def listen_to(self, frame_ids):
+        """Kernel receive filters: only these standard identifiers reach this process (python decoding of
+        every frame on a busy bus would cost more CPU than the rest of the HIL set-up)."""
+        self.bus.set_filters([{"can_id": i, "can_mask": 0x7FF, "extended": False} for i in sorted(frame_ids)])
+
     def wait_for_pack(self, timeout_s):
         """Blocks until a pack-side frame arrives (the observer's t0); False after `timeout_s`."""
         deadline = time.time() + timeout_s
@@ -226,6 +233,8 @@ def main(argv=None):
     parser.add_argument("--duration", type=float, help="stop this many seconds after the start (default: the scenario's, else Ctrl-C)")
     parser.add_argument("--no-wait", action="store_true", help="start at once instead of at the first pack-side frame")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for pack traffic (default 60)")
+    parser.add_argument("--watch-cells", action="store_true",
+                        help="also read the cell-voltage frames (reports faults above the MSL; costs CPU)")
     parser.add_argument("--out", help="write the JSON summary here as well")
     args = parser.parse_args(argv)
 
@@ -254,19 +263,23 @@ def main(argv=None):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
+        bms_ids = {m.frame_id for m in database.messages if "BMS" in m.senders and not m.is_extended_frame}
+        peer.listen_to(observer.pack_ids | bms_ids)
         if args.no_wait:
-            start = time.time()
+            start = observer.t0 = time.time()
         elif peer.wait_for_pack(args.wait):
             start = observer.t0
         else:
             print(f"vcu_peer.py: no pack-side frame on {args.channel} within {args.wait:g} s", file=sys.stderr)
             start, status = None, 2
         if start is not None:
+            peer.listen_to(bms_ids | (observer.cell_voltage_ids if args.watch_cells else set()))
             peer.run(start, duration)
     summary = observer.summary()
     lateness = sorted(peer.lateness_ms)
     summary["peer"] = {
         "channel": args.channel,
+        "watched_cells": args.watch_cells,
         "requests_sent": peer.sent,
         "send_errors": peer.send_errors,
         "send_lateness_ms": {
