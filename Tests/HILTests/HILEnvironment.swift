@@ -4,7 +4,7 @@ import SocketCAN
 /// Where the multi-process HIL tests find the repository, the built `bmsemu`, python with its CAN peers, and
 /// `vcan0`, and whether they must run.
 ///
-/// They run when `vcan0` opens and python3 imports python-can and cantools. With `BMSEMU_REQUIRE_VCAN=1` /
+/// They run when `vcan0` opens and python3 imports python-can, cantools and PyYAML. With `BMSEMU_REQUIRE_VCAN=1` /
 /// `BMSEMU_REQUIRE_PEERS=1` (set by `HIL/test.sh`) a missing interface or peer FAILS them instead.
 enum HILEnvironment {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -20,7 +20,7 @@ enum HILEnvironment {
     } ?? false
 
     static let peersUsable: Bool = {
-        guard let run = try? SpawnedProcess.run(["python3", "-c", "import can, cantools"], timeoutSeconds: 60) else { return false }
+        guard let run = try? SpawnedProcess.run(["python3", "-c", "import can, cantools, yaml"], timeoutSeconds: 60) else { return false }
         return run.status == 0
     }()
 

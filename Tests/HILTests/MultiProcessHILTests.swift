@@ -12,7 +12,7 @@ import Testing
 /// bms.dbc, which the summary counts as unknown and otherwise ignores).
 @Suite(
     "Multi-process HIL on vcan0", .serialized,
-    .enabled(if: HILEnvironment.shouldRun, "vcan0 or python3 with python-can and cantools is missing (run: bash HIL/test.sh)"))
+    .enabled(if: HILEnvironment.shouldRun, "vcan0 or python3 with python-can, cantools and PyYAML is missing (run: bash HIL/test.sh)"))
 struct MultiProcessHILTests {
     /// How far the multi-process run may differ from the lock-step run, and why. Real time adds jitter that
     /// simulated time does not have: in the UML guest the pack's 10 ms loop was late by p99 9.7 ms, the VCU
@@ -20,20 +20,21 @@ struct MultiProcessHILTests {
     /// they arrive instead of on a 10 ms grid.
     enum Tolerance {
         /// A state change is seen in `BMS_State`, sent every 100 ms (controller.yaml reporting.status_ms) at a
-        /// phase that differs between the runs: one report period, plus 50 ms of scheduling jitter.
-        static let stateChangeSeconds = 0.15
+        /// phase that differs between the runs (measured up to 110 ms): one report period, plus 100 ms for a
+        /// late VCU request or firmware cycle (the peer's worst lateness seen was 104 ms).
+        static let stateChangeSeconds = 0.2
         /// Contactors close when precharge ends (firmware task 10 ms, pack step 10 ms, feedback on the next
-        /// contactor-node step): two task periods, one pack step and 20 ms of jitter.
+        /// contactor-node step): two task periods, one pack step and 20 ms of jitter (measured: −20…−3 ms).
         static let contactorsClosedSeconds = 0.05
         /// Opening follows a VCU request (late by up to one 100 ms request period) or a fault reaction.
         static let contactorsOpenedSeconds = 0.15
         /// Fault frame to open command: the firmware's 10 ms task phase against the frame's arrival (both
-        /// ways) and 10 ms of scheduling jitter.
+        /// ways) and 10 ms of scheduling jitter (measured: +8 ms; over 22 faults 678…717 ms against 690 ms).
         static let reactionMilliseconds = 30.0
         /// SOC at the lock-step run's last BMS_SOC report, the multi-process series interpolated to the same
         /// instant: the EKF sees the same currents and voltages at shifted instants (up to one pack step and
         /// one task period), worth a few hundredths of a percent under 2C, plus interpolation across the 1 s
-        /// report spacing while the voltage relaxes.
+        /// report spacing while the voltage relaxes (measured: −0.01…+0.13 %).
         static let stateOfChargePercent = 0.25
         /// Capture loss tolerated (alive-counter gaps over all frames): the kernel may drop frames on an
         /// overloaded single-CPU guest; a larger loss makes the timings untrustworthy.
@@ -125,7 +126,7 @@ final class HILRun {
     init(scenarioName: String) throws {
         if HILEnvironment.vcanRequired || HILEnvironment.peersRequired {
             try #require(HILEnvironment.vcanUsable, "vcan0 is required (BMSEMU_REQUIRE_VCAN=1) but does not open")
-            try #require(HILEnvironment.peersUsable, "python3 with python-can and cantools is required but does not import")
+            try #require(HILEnvironment.peersUsable, "python3 with python-can, cantools and PyYAML (pip install python-can cantools pyyaml) is required but does not import")
         }
         name = scenarioName
         scenarioPath = "HIL/scenarios/hil/\(scenarioName).yaml"
