@@ -14,6 +14,7 @@
 # the allowance. Output: HIL/out/latency/ (captures, summaries).
 set -euo pipefail
 
+export PYTHONDONTWRITEBYTECODE=1
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
 cd "$repo_root"

@@ -13,6 +13,7 @@
 # scenario's duration. Exit status 0 when every process ended cleanly and the capture shows pack traffic.
 set -euo pipefail
 
+export PYTHONDONTWRITEBYTECODE=1
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
 

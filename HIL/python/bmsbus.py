@@ -372,8 +372,8 @@ CANDUMP_LINE = re.compile(r"^\((\d+)\.(\d+)\)\s+(\S+)\s+([0-9A-Fa-f]+)(#+)([0-9A
 
 
 def read_candump(path):
-    """Yields (timestamp_s, frame_id, data, is_extended, is_error) from a candump -L log; comments and
-    malformed lines are skipped (counted in the second return of `count_skipped`)."""
+    """Yields (timestamp_s, frame_id, data, is_extended, is_error) from a candump -L log; comments, remote
+    requests and lines that are not frames are skipped."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
             match = CANDUMP_LINE.match(line.strip())

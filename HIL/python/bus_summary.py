@@ -15,7 +15,8 @@ import argparse
 import json
 import sys
 
-import bmsbus
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import bmsbus  # noqa: E402
 
 
 def main(argv=None):

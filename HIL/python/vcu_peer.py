@@ -31,7 +31,8 @@ import time
 
 import can
 
-import bmsbus
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+import bmsbus  # noqa: E402
 
 MODES = {"standby": "Standby", "discharge": "Discharge", "normal": "Discharge", "charge": "Charge",
          "balance": "Balance", "heal": "Heal"}

@@ -82,6 +82,21 @@ struct BusSummary: Decodable {
     var framesLost: Int { e2e.frames_lost.values.reduce(0, +) }
     var framesCorrupt: Int { e2e.crc_errors.values.reduce(0, +) + e2e.counter_repeats.values.reduce(0, +) }
 
+    /// Times at which the pack current or the estimator's inputs change abruptly: state changes, contactor
+    /// commands, VCU requests, alarms raised, cell-voltage faults.
+    var changeTimes: [Double] {
+        states.map(\.t) + contactors_closed + contactors_opened + requests.map(\.t) + alarms.values.map(\.first_t) + faults.map(\.t)
+    }
+
+    /// The last SOC report with no change (``changeTimes``) from `before` seconds earlier to `after` seconds
+    /// later: a steady phase, where the estimate moves slowly and linearly enough to compare at one instant.
+    func lastSteadyStateOfChargeReport(before: Double, after: Double) -> (t: Double, percent: Double)? {
+        let changes = changeTimes
+        return soc_percent.series.filter { $0.count == 2 }.last { point in
+            !changes.contains { $0 >= point[0] - before && $0 <= point[0] + after }
+        }.map { ($0[0], $0[1]) }
+    }
+
     /// The reported SOC at time `t`, linearly interpolated between the BMS_SOC reports around it.
     func stateOfCharge(at t: Double) -> Double? {
         let points = soc_percent.series.filter { $0.count == 2 }

