@@ -20,16 +20,16 @@ struct MultiProcessHILTests {
     /// they arrive instead of on a 10 ms grid.
     enum Tolerance {
         /// A state change is seen in `BMS_State`, sent every 100 ms (controller.yaml reporting.status_ms) at a
-        /// phase that differs between the runs (measured up to 110 ms): one report period, plus 100 ms for a
+        /// phase that differs between the runs (measured −78…+140 ms): one report period, plus 100 ms for a
         /// late VCU request or firmware cycle (the peer's worst lateness seen was 104 ms).
         static let stateChangeSeconds = 0.2
         /// Contactors close when precharge ends (firmware task 10 ms, pack step 10 ms, feedback on the next
-        /// contactor-node step): two task periods, one pack step and 20 ms of jitter (measured: −20…−3 ms).
+        /// contactor-node step): two task periods, one pack step and 20 ms of jitter (measured: −26…+21 ms).
         static let contactorsClosedSeconds = 0.05
         /// Opening follows a VCU request (late by up to one 100 ms request period) or a fault reaction.
         static let contactorsOpenedSeconds = 0.15
         /// Fault frame to open command: the firmware's 10 ms task phase against the frame's arrival (both
-        /// ways) and 10 ms of scheduling jitter (measured: +8 ms; over 22 faults 678…717 ms against 690 ms).
+        /// ways) and 10 ms of scheduling jitter (measured: +4…+26 ms; over 22 faults 676…717 ms against 690 ms).
         static let reactionMilliseconds = 30.0
         /// SOC at the lock-step run's last BMS_SOC report in a steady phase (the final one in
         /// startup-discharge and ntc-shorted-classified), the multi-process series interpolated to the same
