@@ -181,5 +181,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Multi-process HIL on vcan0: bmsemu firmware, bmsemu pack --no-vcu and the python-can VCU peer
+        // (HIL/python/vcu_peer.py) as separate processes, captured by candump -L and decoded with cantools,
+        // compared with the lock-step run; fault-to-open latency from kernel timestamps (HIL/multiprocess.sh).
+        .testTarget(
+            name: "HILTests",
+            dependencies: ["Emulator", "EmulatorRuntime", "BMSFirmware", "SocketCAN"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
