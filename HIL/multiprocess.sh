@@ -65,6 +65,12 @@ wait_for() {
     done
 }
 
+# The capture must hold only this run's traffic: other suites that put a whole bus profile on the interface
+# (FoxBMSVCANTests) take the same exclusive lock, so they never overlap with this run.
+lock_file="${BMSEMU_SCRATCH_DIR:-${TMPDIR:-/tmp}}/bmsemu-$interface.lock"
+exec 9>"$lock_file"
+flock 9
+
 candump -L "$interface" > "$out/capture.log" &
 candump_pid=$!
 pids+=("$candump_pid")

@@ -7,7 +7,7 @@
 # can-utils (candump, cansend, cangen: the independent peer in tests and benchmarks), user-mode-linux
 # (a kernel with CAN and vcan for machines whose own kernel has none), iproute2 (ip link) and kmod
 # (insmod/modprobe). apt-get runs only when `dpkg -s` reports one of them missing (with sudo when not
-# root). Python packages: cantools, python-can and pytest, installed with pip only when they do not import.
+# root). Python packages: cantools, python-can, pytest and pyyaml, installed with pip only when they do not import.
 # Safe to run again: a second run changes nothing.
 set -euo pipefail
 
@@ -50,4 +50,10 @@ if ! python3 -c 'import pytest' >/dev/null 2>&1; then
     pip_install pytest
 fi
 
-echo "setup.sh: ready (${packages[*]}, cantools, python-can, pytest)"
+# PyYAML: the python-can VCU peer (HIL/python/vcu_peer.py) reads scenario files.
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+    echo "setup.sh: installing pyyaml"
+    pip_install pyyaml
+fi
+
+echo "setup.sh: ready (${packages[*]}, cantools, python-can, pytest, pyyaml)"
