@@ -123,7 +123,7 @@ struct ProtectionTests {
         rig.request = .charge
         var closeCommands = 0
         for _ in 0..<800 {
-            for case .closeContactor = rig.tick() { closeCommands += 1 }
+            for case .closeContactor(_) in rig.tick() { closeCommands += 1 }
         }
         #expect(closeCommands == 0)
         if case .fault = rig.controller.state {} else { Issue.record("expected a latched fault, got \(rig.controller.state)") }
