@@ -118,8 +118,9 @@ struct ProtectionTests {
     /// (found by HIL/scenarios/protection-undertemperature.yaml: the contactors closed at −25 °C for 5 s).
     @Test func noPrechargeWhileAFatalConditionIsDebounced() throws {
         var rig = try Rig(configuration: Fixtures.small)
-        rig.boot()
+        // Cold from power-on (a sudden 50 K step would be classified as a sensor fault instead).
         rig.temperatures = rig.temperatures.map { _ in -250 }
+        rig.boot()
         rig.request = .charge
         var closeCommands = 0
         for _ in 0..<800 {
