@@ -29,11 +29,21 @@ export BMSEMU_REQUIRE_VCAN=1
 # Peer tools (cantools, python-can) are installed by setup.sh: a missing peer fails its tests instead of skipping.
 export BMSEMU_REQUIRE_PEERS=1
 set +e
-bash HIL/vcan-run.sh --fd --timeout "${BMSEMU_TEST_TIMEOUT:-2400}" -- swift test --skip-build "$@" 2>&1 | tee "$log"
+rm -f HIL/out/xunit*.xml
+bash HIL/vcan-run.sh --fd --timeout "${BMSEMU_TEST_TIMEOUT:-2400}" -- swift test --skip-build --xunit-output HIL/out/xunit.xml "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
 if [[ $status != 0 ]]; then
+    # The results are also in XML on the host's disk (HIL/out/xunit*.xml), whatever reached the console.
+    for report in HIL/out/xunit*.xml; do
+        [[ -f $report ]] && python3 - "$report" >&2 <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+for case in ET.parse(sys.argv[1]).getroot().iter('testcase'):
+    for failure in case.findall('failure'):
+        print(f"FAILED {case.get('classname')}.{case.get('name')}: {(failure.get('message') or failure.text or '').strip()[:400]}")
+PY
+    done
     echo "test.sh: FAILED (exit $status); full output in $log" >&2
     exit "$status"
 fi

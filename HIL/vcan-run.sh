@@ -148,7 +148,8 @@ guest_path="${python_bin:+$python_bin:}$PATH:/opt/swift/usr/bin:/usr/local/sbin:
     printf '%q ' "$@"
     echo '< /dev/null > /dev/tty1 2> /dev/tty2'
     echo 'echo $? > "$run_dir/status"'
-    echo 'sync'
+    # Let the consoles drain before the halt: a large burst of output at the end (a test run's results) was cut off.
+    echo 'sync; sleep 2'
     echo 'halt -f > /dev/null 2>&1'
 } > "$run_dir/init.sh"
 chmod +x "$run_dir/init.sh"
