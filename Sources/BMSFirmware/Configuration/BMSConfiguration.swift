@@ -75,3 +75,11 @@ public struct BMSConfiguration: Hashable, Sendable {
         Int64(milliamperes) * Int64(topology.parallelCells)
     }
 }
+
+extension BMSConfiguration {
+    /// The charger's CV voltage for the whole string: series count × ``SafetyLimits/chargeEndCellMillivolts``.
+    /// Every charger command carries it (CC-CV, the ABC profile and the healing doses).
+    public var chargeVoltageLimitMillivolts: Int32 {
+        Int32(clamping: Int64(limits.chargeEndCellMillivolts) * Int64(topology.seriesCells))
+    }
+}

@@ -81,8 +81,7 @@ extension BMSController {
 
     /// The charge setpoint: the SOF charge limit, CV at series × the charge-end cell voltage, CC-CV or the ABC profile.
     func chargeSetpoint(asymmetric: Bool) -> ChargerCommand {
-        let series = Int64(configuration.topology.seriesCells)
-        let voltageLimit = Int32(clamping: Int64(configuration.limits.chargeEndCellMillivolts) * series)
+        let voltageLimit = configuration.chargeVoltageLimitMillivolts
         if asymmetric {
             let plan = HealingPlan(protocolUsed: .asymmetricBidirectional, cells: [], reasons: [.coulombicEfficiencyDrop])
             var command = HealingPlanner.command(for: plan, configuration: configuration).command

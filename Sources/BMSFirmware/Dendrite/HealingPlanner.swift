@@ -58,7 +58,7 @@ enum HealingPlanner {
         let profiles = configuration.healing
         let cell = configuration.cell
         let parallel = Double(configuration.topology.parallelCells)
-        let voltageLimit = Int32(clamping: Int64(configuration.limits.chargeEndCellMillivolts) * Int64(configuration.topology.seriesCells))
+        let voltageLimit = configuration.chargeVoltageLimitMillivolts
         let nominalMilliamperes = cell.nominalCapacityAmpereHours * 1000
         switch plan.protocolUsed {
         case .selfHeatingDose:

@@ -72,21 +72,21 @@ public struct FoxBMSStatus: Sendable {
     public mutating func observe(_ frame: CANFrame) {
         guard !frame.isErrorFrame, !frame.isRemoteRequest else { return }
         switch frame.id {
-        case stateCodec.message.id:
+        case stateCodec.id:
             guard let decoded = try? stateCodec.decode(frame) else { return }
             state = decoded.valueName(stateHandle) ?? decoded.raw(stateHandle).map { "\($0)" }
             connectedStrings = decoded.raw(connectedHandle).map { Int($0) }
             hasError = decoded.raw(errorHandle).map { $0 != 0 }
             canTimingError = decoded.raw(timingHandle).map { $0 != 0 }
-        case voltageCodec.message.id:
+        case voltageCodec.id:
             guard let decoded = try? voltageCodec.decode(frame) else { return }
             minimumCellMillivolts = decoded.physical(minimumHandle)
             maximumCellMillivolts = decoded.physical(maximumHandle)
-        case limitsCodec.message.id:
+        case limitsCodec.id:
             guard let decoded = try? limitsCodec.decode(frame) else { return }
             maximumDischargeAmps = decoded.physical(dischargeHandle)
             maximumChargeAmps = decoded.physical(chargeHandle)
-        case valuesCodec.message.id:
+        case valuesCodec.id:
             guard let decoded = try? valuesCodec.decode(frame) else { return }
             packCurrentAmps = decoded.physical(currentHandle)
             batteryVolts = decoded.physical(voltageHandle)
