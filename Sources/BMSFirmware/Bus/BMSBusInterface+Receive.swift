@@ -175,13 +175,16 @@ extension BMSBusInterface {
 
     /// Sensor status of the enclosure sensors: 0 Ok, 1 WarmingUp, 2 Fault, 3 OutOfRange.
     private enum EnclosureStatus {
-        case ok, warmingUp, fault
+        /// `overRange`: the reading sits at the range end because the quantity is above it (bms.dbc
+        /// `OutOfRange`); for a gas sensor that is a lot of gas, not a broken sensor.
+        case ok, warmingUp, fault, overRange
 
         init?(_ raw: Int64) {
             switch raw {
             case 0: self = .ok
             case 1: self = .warmingUp
-            case 2, 3: self = .fault
+            case 2: self = .fault
+            case 3: self = .overRange
             default: return nil
             }
         }
@@ -197,8 +200,10 @@ extension BMSBusInterface {
             events.append(.sensorStartingUp(.gas(0)))
         case .fault:
             Self.setFault(&receiveState.gasFault, true, .gasSensor(0), into: &events)
-        case .ok:
-            // 65535 is the database's Invalid value: a fault, not a concentration.
+        case .ok, .overRange:
+            // 65535 is the database's Invalid value: a fault, not a concentration. A saturated reading is the
+            // range end, a valid (high) concentration: the tracker's step check still catches a sensor that
+            // jumps there within one sample.
             let invalid = frame.valueName(gas.hydrogen) != nil
             Self.setFault(&receiveState.gasFault, invalid, .gasSensor(0), into: &events)
             if !invalid { events.append(.gasMeasured(sensor: 0, hydrogenPartsPerMillion: Int32(clamping: raw))) }
@@ -213,7 +218,8 @@ extension BMSBusInterface {
         switch status {
         case .warmingUp:
             events.append(.sensorStartingUp(.pressure(0)))
-        case .fault:
+        case .fault, .overRange:
+            // Any of three channels out of range, holding its last in-range value: no usable reading.
             Self.setFault(&receiveState.pressureFault, true, .pressureSensor(0), into: &events)
         case .ok:
             Self.setFault(&receiveState.pressureFault, false, .pressureSensor(0), into: &events)
