@@ -340,7 +340,7 @@ enum YAMLReader {
         let heating = try root.required("self_heating_dose")
         try heating.rejectUnknownKeys(["current_density_ma_per_cm2", "pulse_ms", "rest_ms", "cycles"])
         let abc = try root.required("asymmetric_bidirectional")
-        try abc.rejectUnknownKeys(["forward_c_rate", "reverse_charge_ratio", "forward_ms", "reverse_ms", "charges"])
+        try abc.rejectUnknownKeys(["forward_c_rate", "reverse_charge_ratio", "forward_ms", "reverse_ms", "charges", "finish_cc_cv_within_mv"])
         let pulse = try root.required("pulse_charging")
         try pulse.rejectUnknownKeys(["on_ms", "off_ms", "mean_c_rate"])
         let rest = try root.required("rest_interleaved")
@@ -368,7 +368,8 @@ enum YAMLReader {
                 reverseChargeRatio: try abc.required("reverse_charge_ratio").double(in: 0...100),
                 forwardMilliseconds: try int32(abc, "forward_ms", 0...3_600_000),
                 reverseMilliseconds: try int32(abc, "reverse_ms", 0...3_600_000),
-                charges: try abc.required("charges").int(in: 0...100_000)),
+                charges: try abc.required("charges").int(in: 0...100_000),
+                finishWithinMillivolts: try int32(abc, "finish_cc_cv_within_mv", 0...100_000)),
             pulseCharging: .init(
                 onMilliseconds: try int32(pulse, "on_ms", 0...3_600_000), offMilliseconds: try int32(pulse, "off_ms", 0...3_600_000),
                 meanCRate: try pulse.required("mean_c_rate").double(in: 0...100)),

@@ -186,3 +186,58 @@ extension DendriteHealingTests {
         #expect(session.plan.cells.count == Fixtures.module.topology.seriesCells, "the whole string when no block is flagged")
     }
 }
+
+extension DendriteHealingTests {
+    /// An adaptive ABC charge hands over to CC-CV once the highest block is within
+    /// `finish_cc_cv_within_mv` of the charge-end voltage (the CV loop tapers only the forward pulses, so an
+    /// ABC charge near full would never terminate), and that charge counts as one of the ABC charges.
+    @Test func asymmetricChargeFinishesAsConstantCurrentConstantVoltage() throws {
+        let configuration = Fixtures.module
+        var rig = try Rig(configuration: configuration, cellMillivolts: 3_800)
+        rig.boot()
+        rig.controller.asymmetricChargesRemaining = 3
+        rig.closeContactors(for: .charge)
+        func lastProfile(_ commands: [BMSCommand]) -> ChargeProfile? {
+            commands.reversed().lazy.compactMap { if case .commandCharger(let setpoint) = $0 { setpoint.profile } else { nil } }.first
+        }
+        let charging = rig.run(ticks: 150)
+        guard case .charging(let session) = rig.controller.state else {
+            Issue.record("not charging: \(rig.controller.state.name)")
+            return
+        }
+        #expect(session.asymmetricBidirectional)
+        if case .asymmetricBidirectional = lastProfile(charging) {} else { Issue.record("no ABC setpoint: \(String(describing: lastProfile(charging)))") }
+        let finish = Int32(configuration.limits.chargeEndCellMillivolts) - configuration.healing.asymmetricBidirectional.finishWithinMillivolts
+        // 1 mV short of the hand-over: still ABC.
+        rig.cellMillivolts = rig.cellMillivolts.map { _ in finish - 1 }
+        _ = rig.run(ticks: 20)
+        #expect(rig.controller.asymmetricChargesRemaining == 3)
+        rig.cellMillivolts[2] = finish
+        let finishing = rig.run(ticks: 150)
+        #expect(lastProfile(finishing) == .constantCurrentConstantVoltage)
+        #expect(rig.controller.asymmetricChargesRemaining == 2)
+        if case .charging(let after) = rig.controller.state { #expect(!after.asymmetricBidirectional) } else { Issue.record("left charging") }
+    }
+
+    /// A preventive heal requested at an empty pack does not idle the charger until the schedule times out: the
+    /// charge goes on (CC-CV) and the dose starts once the pack is inside the SOC window.
+    @Test func preventiveHealWaitsForTheSOCWindowWhileCharging() throws {
+        var rig = try Rig(configuration: Fixtures.module, cellMillivolts: 3_520)
+        rig.boot()
+        rig.closeContactors(for: .charge)
+        _ = rig.send(.healingProtocolRequested(.selfHeatingDose))
+        rig.request = .heal
+        let early = rig.run(ticks: 300)
+        #expect(rig.controller.state.name == .chargingActive)
+        #expect(!early.contains { if case .recordHealing = $0 { true } else { false } }, "no aborted run while waiting for the window")
+        #expect(early.contains { if case .commandCharger(let setpoint) = $0 { setpoint.profile == .constantCurrentConstantVoltage && setpoint.currentMilliamperes > 0 } else { false } })
+        // Mid-charge (OCV ~3.78 V is ~50 % SOC): the filters follow and the dose is scheduled.
+        rig.cellMillivolts = rig.cellMillivolts.map { _ in 3_780 }
+        _ = rig.run(until: { if case .healing = $0.state { true } else { false } }, limit: 200_000)
+        guard case .healing(let session) = rig.controller.state else {
+            Issue.record("no healing run at mid charge: \(rig.controller.state.name)")
+            return
+        }
+        #expect(session.plan.protocolUsed == .selfHeatingDose)
+    }
+}

@@ -70,12 +70,20 @@ public struct HealingProfiles: Hashable, Sendable {
         public var reverseMilliseconds: Int32
         /// Charges that use this profile after one diagnosis.
         public var charges: Int
-        public init(forwardCRate: Double, reverseChargeRatio: Double, forwardMilliseconds: Int32, reverseMilliseconds: Int32, charges: Int) {
+        /// An ABC charge finishes as CC-CV once the highest block is this close to the charge-end voltage (mV):
+        /// the CV loop tapers the forward pulses while the reverse pulses keep their amplitude, so the mean
+        /// current would fall below zero before the charge could terminate.
+        public var finishWithinMillivolts: Int32
+        public init(
+            forwardCRate: Double, reverseChargeRatio: Double, forwardMilliseconds: Int32, reverseMilliseconds: Int32, charges: Int,
+            finishWithinMillivolts: Int32 = 50
+        ) {
             self.forwardCRate = forwardCRate
             self.reverseChargeRatio = reverseChargeRatio
             self.forwardMilliseconds = forwardMilliseconds
             self.reverseMilliseconds = reverseMilliseconds
             self.charges = charges
+            self.finishWithinMillivolts = finishWithinMillivolts
         }
     }
 
@@ -178,6 +186,9 @@ public struct HealingProfiles: Hashable, Sendable {
         collector.check(asymmetricBidirectional.forwardMilliseconds > 0, abc + ["forward_ms"], "must be positive")
         collector.check(asymmetricBidirectional.reverseMilliseconds > 0, abc + ["reverse_ms"], "must be positive")
         collector.check(asymmetricBidirectional.charges >= 1, abc + ["charges"], "must be at least 1")
+        collector.check(
+            asymmetricBidirectional.finishWithinMillivolts >= 0 && asymmetricBidirectional.finishWithinMillivolts <= 1000,
+            abc + ["finish_cc_cv_within_mv"], "must lie in [0, 1000]")
         let pulse = ["pulse_charging"]
         collector.check(pulseCharging.onMilliseconds > 0, pulse + ["on_ms"], "must be positive")
         collector.check(pulseCharging.offMilliseconds >= 0, pulse + ["off_ms"], "must not be negative")

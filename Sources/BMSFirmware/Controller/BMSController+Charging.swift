@@ -39,7 +39,11 @@ extension BMSController {
         }
         if session.phase == .paused { session.phase = .active }
 
-        if session.phase == .active, let plan = healingToStart(now: now) {
+        // A plan that needs no confirming rest starts once every margin holds (typically the SOC window): until
+        // then the charge goes on, instead of idling at an empty pack until the schedule times out.
+        if session.phase == .active, let plan = healingToStart(now: now),
+            !plan.reasons.intersection(DendriteSignatures.shortSignatures).isEmpty || healingMarginsAllowStart
+        {
             stopCharger(commands: &commands)
             startHealing(plan, now: now)
             return
@@ -69,6 +73,13 @@ extension BMSController {
             session.terminationSinceMilliseconds = nil
         }
 
+        // An ABC charge finishes as CC-CV near full (the CV loop tapers only the forward pulses).
+        if session.asymmetricBidirectional, snapshot.validCellCount > 0,
+            Int64(snapshot.maximumCellMillivolts) >= cvLevel - Int64(configuration.healing.asymmetricBidirectional.finishWithinMillivolts)
+        {
+            session.asymmetricBidirectional = false
+            if asymmetricChargesRemaining > 0 { asymmetricChargesRemaining -= 1 }
+        }
         let setpoint = chargeSetpoint(asymmetric: session.asymmetricBidirectional)
         if shouldResend(setpoint, last: session.lastCommand, lastAt: session.lastCommandAtMilliseconds, now: now),
             sendCharger(setpoint, commands: &commands)

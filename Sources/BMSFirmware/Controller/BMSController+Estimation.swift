@@ -43,12 +43,7 @@ extension BMSController {
         // the precharge inrush decays in ~50 ms and healing waveforms reverse within milliseconds, while
         // the AFE and the current sensor sample at different instants (the inrush read 3-11 mΩ for a 4 mΩ
         // block, and one ABC session left the drive's SOC 10 % off through the resistances it taught).
-        let resistanceStepsUnreliable: Bool
-        switch state {
-        case .precharge, .healing: resistanceStepsUnreliable = true
-        case .charging(let session): resistanceStepsUnreliable = session.asymmetricBidirectional
-        default: resistanceStepsUnreliable = false
-        }
+        let resistanceStepsUnreliable = currentChangesFasterThanSamples
         // The first sample sets a filter's SOC from the OCV; under a changing current (the precharge inrush
         // decays in ~50 ms, the AFE and the current sensor sample at different instants) the R0·I
         // correction is wrong by tens of mV, which is ~10 % SOC. Start from a sample at rest, or after 5 s
@@ -120,6 +115,16 @@ extension BMSController {
         runDendriteDiagnosis(now: now, restMilliseconds: restMilliseconds, transitions: &transitions)
     }
 
+    /// The current changes faster than the samples pair it with a voltage: the precharge inrush, a healing
+    /// waveform, an ABC charge.
+    var currentChangesFasterThanSamples: Bool {
+        switch state {
+        case .precharge, .healing: true
+        case .charging(let session): session.asymmetricBidirectional
+        default: false
+        }
+    }
+
     mutating func runDendriteDiagnosis(now: Int64, restMilliseconds: Int64, transitions: inout [DiagnosisTransition]) {
         let settings = configuration.dendrite
         let anyFresh = snapshot.cellFresh.contains(true)
@@ -143,7 +148,10 @@ extension BMSController {
         // it, so the pack mean every block is compared with stays the same set of blocks. Not while any block
         // walks between hysteresis branches after a current reversal (per-block hysteresis error reads as drift).
         let window = settings.restMinimumSOC...(1 - settings.restMinimumSOC)
-        var divergenceObservable = true
+        // Nor while the current is pulsed: the AFE and the current sensor sample different instants of the
+        // waveform, so R0·I is corrected with the wrong current (an ABC charge raised level-1 soft-short
+        // suspicions on blocks with no short).
+        var divergenceObservable = !currentChangesFasterThanSamples
         for index in filters.indices
         where snapshot.cellValid[index]
             && (!window.contains(filters[index].soc) || abs(filters[index].hysteresis) < settings.divergenceMinimumHysteresisSaturation)
