@@ -109,6 +109,9 @@ public struct CellTruth: Hashable, Sendable {
     public var abuse: AbuseExtents
     /// Longest connected dendrite, µm (a hard short when it crosses the separator).
     public var dendriteLengthMicrometres: Double
+    /// Longest dendrite over this cell's separator thickness (1 is a hard short; soft shorts can form from
+    /// `soft_short_onset_fraction` on).
+    public var dendriteReach: Double
     /// Anode roughness, 0 (flat foil) … 1 (fully mossy).
     public var roughness: Double
     /// Dendrite-risk index: 1 means the local current at the tips reaches Sand's time before diffusion relaxes it.

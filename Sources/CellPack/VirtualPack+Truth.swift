@@ -43,6 +43,7 @@ extension VirtualPack {
                 seiDecomposedGrams: s.seiDecomposed, lithiumReactedMoles: s.lithiumReacted, cathodeConversion: s.cathodeConversion,
                 separatorShutDown: s.separatorState >= 1, separatorMeltedDown: s.separatorState >= 2, lithiumMolten: s.molten > 0),
             dendriteLengthMicrometres: s.dendriteLength,
+            dendriteReach: s.dendriteLength * fixedCell.inverseSeparatorMicrometres,
             roughness: s.roughness,
             dendriteRiskIndex: max(s.riskIndex, 0),
             sandsTimeSeconds: s.sandsTime,

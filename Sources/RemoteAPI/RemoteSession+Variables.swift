@@ -26,6 +26,8 @@ extension RemoteSession {
         case "pack.hydrogen_ppm": return .number(pack.truth.enclosureGasPPM.hydrogen)
         case "pack.cell[N].temperature_celsius": return number(pack.surfaceCelsius(cell))
         case "pack.cell[N].core_celsius": return number(pack.coreCelsius(cell))
+        case "pack.cell[N].dendrite_reach": return number(pack.cell(cell).map(\.dendriteReach))
+        case "pack.cell[N].roughness": return number(pack.cell(cell).map(\.roughness))
         case "pack.cell[N].soc_percent": return number(pack.cell(cell).map { $0.stateOfCharge * 100 })
         case "pack.cell[N].heater_watts": return .number(participant.heaterWatts[cell])
         case "pack.cell[N].thermal_runaway": return .string("\(pack.runawayState(cell))")
