@@ -39,8 +39,13 @@ extension VehicleController {
             load = .off
             let current = reportedPackCurrentAmps ?? 0  // + charges (bms.dbc)
             if current > 0.5 { chargeCurrentSeen = true }
-            // A healing dose's rests and its verification rest are not the end of the charge.
-            if reportedState == "Healing" { quietSinceNanoseconds = nil }
+            // A healing dose's rests and its verification rest are not the end of the charge, nor are the steps
+            // after it until the charge current is back (a coarse lock-step takes a step per hop: command,
+            // charger, current sensor, report).
+            if reportedState == "Healing" {
+                quietSinceNanoseconds = nil
+                chargeCurrentSeen = false
+            }
             if chargeCurrentSeen, abs(current) < 0.2, reportedState != "Healing" {
                 if quietSinceNanoseconds == nil { quietSinceNanoseconds = now }
             } else {

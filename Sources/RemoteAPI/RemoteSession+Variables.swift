@@ -28,6 +28,8 @@ extension RemoteSession {
         case "pack.cell[N].core_celsius": return number(pack.coreCelsius(cell))
         case "pack.cell[N].dendrite_reach": return number(pack.cell(cell).map(\.dendriteReach))
         case "pack.cell[N].roughness": return number(pack.cell(cell).map(\.roughness))
+        case "pack.cell[N].capacity_ah": return number(pack.cell(cell).map(\.capacityAh))
+        case "pack.cell[N].anode_lithium_ah": return number(pack.cell(cell).map(\.lithium.anodeActive))
         case "pack.cell[N].soc_percent": return number(pack.cell(cell).map { $0.stateOfCharge * 100 })
         case "pack.cell[N].heater_watts": return .number(participant.heaterWatts[cell])
         case "pack.cell[N].thermal_runaway": return .string("\(pack.runawayState(cell))")

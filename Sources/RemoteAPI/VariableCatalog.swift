@@ -43,6 +43,10 @@ enum VariableCatalog {
             name: "pack.cell[N].dendrite_reach", unit: "1", writable: false, index: .cell,
             summary: "true longest dendrite over the separator thickness (soft shorts from 0.8, a hard short at 1)"),
         Entry(name: "pack.cell[N].roughness", unit: "1", writable: false, index: .cell, summary: "true anode roughness, 0 flat … 1 mossy"),
+        Entry(name: "pack.cell[N].capacity_ah", unit: "Ah", writable: false, index: .cell, summary: "true capacity (cathode sites or cyclable lithium)"),
+        Entry(
+            name: "pack.cell[N].anode_lithium_ah", unit: "Ah", writable: false, index: .cell,
+            summary: "true metallic lithium still connected to the anode (foil reserve plus plated)"),
         Entry(name: "pack.cell[N].soc_percent", unit: "%", writable: false, index: .cell, summary: "true state of charge"),
         Entry(name: "pack.cell[N].heater_watts", unit: "W", writable: true, index: .cell, summary: "external heater on the cell (abuse), 0...100000; 0 switches it off"),
         Entry(name: "pack.cell[N].thermal_runaway", unit: "", writable: false, index: .cell, summary: "normal, selfHeating, runaway or burnedOut"),

@@ -39,11 +39,10 @@ extension BMSController {
         }
         if session.phase == .paused { session.phase = .active }
 
-        // A plan that needs no confirming rest starts once every margin holds (typically the SOC window): until
-        // then the charge goes on, instead of idling at an empty pack until the schedule times out.
-        if session.phase == .active, let plan = healingToStart(now: now),
-            !plan.reasons.intersection(DendriteSignatures.shortSignatures).isEmpty || healingMarginsAllowStart
-        {
+        // A plan starts once every healing margin holds (typically the SOC window): until then the charge goes
+        // on. Started at an empty pack, the confirming rest gives no verdict below the rest analysis's minimum
+        // SOC and the dose may not run below the window, so the run idled the charger until it timed out.
+        if session.phase == .active, let plan = healingToStart(now: now), healingMarginsAllowStart {
             stopCharger(commands: &commands)
             startHealing(plan, now: now)
             return
