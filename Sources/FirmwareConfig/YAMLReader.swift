@@ -328,6 +328,7 @@ enum YAMLReader {
     static func healing(_ root: ConfigNode) throws(ConfigError) -> HealingProfiles {
         try root.rejectUnknownKeys([
             "automatic", "forbidden_unless", "self_heating_dose", "asymmetric_bidirectional", "pulse_charging", "rest_interleaved", "phases",
+            "preventive",
         ])
         let margins = try root.required("forbidden_unless")
         try margins.rejectUnknownKeys([
@@ -345,6 +346,15 @@ enum YAMLReader {
         try pulse.rejectUnknownKeys(["on_ms", "off_ms", "mean_c_rate"])
         let rest = try root.required("rest_interleaved")
         try rest.rejectUnknownKeys(["charge_ms", "rest_ms", "c_rate"])
+        var preventive = HealingProfiles.Preventive.off
+        if let node = try root.optional("preventive") {
+            try node.rejectUnknownKeys(["reference_current_density_ma_per_cm2", "cold_sensitivity_per_k", "reference_celsius", "dose_after"])
+            preventive = .init(
+                referenceCurrentDensityMilliamperesPerSquareCentimetre: try node.required("reference_current_density_ma_per_cm2").double(in: 0.001...1000),
+                coldSensitivityPerKelvin: try node.required("cold_sensitivity_per_k").double(in: 0...1),
+                referenceCelsius: try node.required("reference_celsius").double(in: -40...80),
+                doseAfter: try node.required("dose_after").double(in: 0...1e9))
+        }
         let phases = try root.required("phases")
         try phases.rejectUnknownKeys([
             "diagnose_rest_ms", "schedule_timeout_ms", "run_ms", "verify_rest_ms", "improvement_fraction", "minimum_interval_ms",
@@ -381,7 +391,8 @@ enum YAMLReader {
                 scheduleTimeoutMilliseconds: try int64(phases, "schedule_timeout_ms"),
                 runMilliseconds: try int64(phases, "run_ms"), verifyRestMilliseconds: try int64(phases, "verify_rest_ms"),
                 improvementFraction: try phases.required("improvement_fraction").double(in: 0...1),
-                minimumIntervalMilliseconds: try int64(phases, "minimum_interval_ms")))
+                minimumIntervalMilliseconds: try int64(phases, "minimum_interval_ms")),
+            preventive: preventive)
     }
 
     // MARK: Helpers

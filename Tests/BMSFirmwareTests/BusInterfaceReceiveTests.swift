@@ -133,13 +133,17 @@ struct BusInterfaceReceiveTests {
         // The state request's failure names the request link.
         var request = try PeerSender("VCU_StateRequest")
         let good = try request.frame(raw: ["StateRequest_Mode": 1])
-        #expect(Self.events(&bus, good) == [.stateRequested(.normal)])
+        #expect(Self.events(&bus, good) == [.automaticHealingAllowed(false), .stateRequested(.normal)])
         #expect(Self.events(&bus, good) == [.e2eFailure(message: .stateRequest)])
     }
 
     @Test func stateRequestModesResetEdgeAndChargerPlug() throws {
         var bus = try Self.interface()
         var request = try PeerSender("VCU_StateRequest")
+        // The vehicle's healing permission comes with the first valid request and again whenever it changes.
+        #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": 0, "StateRequest_HealingAllowed": 1])) == [.automaticHealingAllowed(true), .stateRequested(.standby)])
+        #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": 0, "StateRequest_HealingAllowed": 1])) == [.stateRequested(.standby)])
+        #expect(Self.events(&bus, try request.frame(raw: ["StateRequest_Mode": 0])) == [.automaticHealingAllowed(false), .stateRequested(.standby)])
         let modes: [(Int64, ModeRequest)] = [(0, .standby), (1, .normal), (2, .charge), (3, .balance), (4, .heal)]
         for (raw, mode) in modes {
             // A heal request also names its protocol (0 Automatic → nil), before the mode.

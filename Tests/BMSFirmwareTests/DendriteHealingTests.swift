@@ -215,6 +215,11 @@ extension DendriteHealingTests {
         rig.cellMillivolts[2] = finish
         let finishing = rig.run(ticks: 150)
         #expect(lastProfile(finishing) == .constantCurrentConstantVoltage)
+        // No step up in current at a nearly full pack: at most the ABC forward current.
+        let forward = configuration.healing.asymmetricBidirectional.forwardCRate * configuration.cell.nominalCapacityAmpereHours * 1000
+            * Double(configuration.topology.parallelCells)
+        let finishingCurrents = finishing.compactMap { if case .commandCharger(let setpoint) = $0 { setpoint.currentMilliamperes } else { nil } }
+        #expect(!finishingCurrents.isEmpty && finishingCurrents.allSatisfy { Double($0) <= forward })
         #expect(rig.controller.asymmetricChargesRemaining == 2)
         if case .charging(let after) = rig.controller.state { #expect(!after.asymmetricBidirectional) } else { Issue.record("left charging") }
     }
@@ -239,5 +244,75 @@ extension DendriteHealingTests {
             return
         }
         #expect(session.plan.protocolUsed == .selfHeatingDose)
+    }
+}
+
+extension DendriteHealingTests {
+    /// The plating-stress count against its definition: a 1C charge of one hour on the shipped cell model
+    /// (5.15 Ah over 1428.6 cm²) accrues q·J/J_ref = 3.6 mAh/cm² × 3.6 = 13.0; a 10 K colder block 20 % more;
+    /// discharge and rest nothing.
+    @Test func platingStressCountsChargeDensityAndCold() throws {
+        let configuration = Fixtures.module
+        let settings = configuration.healing.preventive
+        let cell = configuration.cell
+        let parallel = configuration.topology.parallelCells
+        var stress = PlatingStress(cells: 3)
+        let oneC = -cell.nominalCapacityAmpereHours * Double(parallel)
+        for _ in 0..<3_600 {
+            stress.accrue(
+                blockAmperes: [oneC, oneC, -oneC], celsius: [25, 15, 25], valid: [true, true, true], seconds: 1,
+                cellAreaSquareCentimetres: cell.electrodeAreaSquareCentimetres, parallelCells: parallel, settings: settings)
+        }
+        let density = cell.nominalCapacityAmpereHours * 1000 / cell.electrodeAreaSquareCentimetres
+        #expect(abs(stress.stress[0] - density * density) < 1e-6 * density * density)
+        #expect(abs(stress.stress[1] / stress.stress[0] - 1.2) < 1e-9)
+        #expect(stress.stress[2] == 0, "discharging plates nothing on the anode")
+        #expect(abs(stress.stress[0] - 13.0) < 0.1, "the healing-profiles.yaml comment's figure for a 1C charge")
+        #expect(stress.blocks(atLeast: 14) == [1])
+        stress.reset()
+        #expect(stress.maximum == 0)
+    }
+
+    /// Once the count reaches `dose_after`, the automatic plan is a preventive self-heating dose on the due
+    /// blocks (pulse charging without a bidirectional charger), with no signatures (no confirming rest); the
+    /// vehicle's HealingAllowed = 0 keeps it from starting; a completed dose starts the count again.
+    @Test func preventiveDoseFollowsThePlatingStressAndTheVehiclesPermission() throws {
+        var rig = try Rig(configuration: Fixtures.module, cellMillivolts: 3_780)
+        rig.boot()
+        #expect(rig.controller.recommendedHealing == nil)
+        let configuration = rig.controller.configuration
+        let due = -configuration.cell.nominalCapacityAmpereHours * Double(configuration.topology.parallelCells)
+        var amperes = Array(repeating: 0.0, count: configuration.topology.seriesCells)
+        amperes[2] = due
+        while rig.controller.platingStress.maximum < configuration.healing.preventive.doseAfter {
+            rig.controller.platingStress.accrue(
+                blockAmperes: amperes, celsius: amperes.map { _ in 25 }, valid: amperes.map { _ in true }, seconds: 60,
+                cellAreaSquareCentimetres: configuration.cell.electrodeAreaSquareCentimetres,
+                parallelCells: configuration.topology.parallelCells, settings: configuration.healing.preventive)
+        }
+        let plan = try #require(rig.controller.recommendedHealing)
+        #expect(plan.protocolUsed == .selfHeatingDose && plan.cells == [2] && plan.reasons.isEmpty)
+        rig.charger = ChargerStatus(connected: true, bidirectional: false, faulted: false)
+        _ = rig.run(ticks: 5)
+        #expect(rig.controller.recommendedHealing?.protocolUsed == .pulseCharging)
+        rig.charger = ChargerStatus(connected: true, bidirectional: true, faulted: false)
+        _ = rig.send(.automaticHealingAllowed(false))
+        rig.closeContactors(for: .charge)
+        _ = rig.run(ticks: 300)
+        #expect(rig.controller.state.name == .chargingActive, "the vehicle does not allow healing on the BMS's own")
+        _ = rig.send(.automaticHealingAllowed(true))
+        _ = rig.run(until: { if case .healing = $0.state { true } else { false } }, limit: 2_000)
+        guard case .healing(let session) = rig.controller.state else {
+            Issue.record("no preventive dose: \(rig.controller.state.name)")
+            return
+        }
+        #expect(session.plan.protocolUsed == .selfHeatingDose)
+        var record: HealingRecord?
+        for _ in 0..<40_000 where record == nil {
+            for command in rig.tick(100) { if case .recordHealing(let entry) = command { record = entry } }
+        }
+        let entry = try #require(record)
+        if case .aborted = entry.outcome { Issue.record("dose aborted: \(entry.outcome)") }
+        #expect(rig.controller.platingStress.maximum == 0)
     }
 }

@@ -6,6 +6,7 @@ import CANDatabase
 struct ReceiveState: Sendable {
     var resetBit = false
     var vcuChargerConnected = false
+    var healingAllowed: Bool?
     var chargerSeenAt = Int64.min
     var chargerSeenSincePoll = false
     var chargerAlive = false
@@ -119,6 +120,10 @@ extension BMSBusInterface {
         // The protocol a heal request names (0 Automatic: the diagnosis chooses); sent before the mode.
         if mode == .heal, let code = frame.raw(handles.healingProtocol) {
             events.append(.healingProtocolRequested(HealingProtocol(busCode: code)))
+        }
+        if let allowed = frame.raw(handles.healingAllowed).map({ $0 == 1 }), allowed != receiveState.healingAllowed {
+            receiveState.healingAllowed = allowed
+            events.append(.automaticHealingAllowed(allowed))
         }
         events.append(.stateRequested(mode))
         // Rising edge of the reset bit, after the mode it came with.

@@ -6,9 +6,11 @@ struct StateRequestHandles: Sendable {
     let resetFaults: SignalHandle
     let chargerConnected: SignalHandle
     let healingProtocol: SignalHandle
+    let healingAllowed: SignalHandle
 
     init(_ binding: MessageBinding) throws(BMSBusInterfaceError) {
         mode = try binding.handle("StateRequest_Mode")
+        healingAllowed = try binding.handle("StateRequest_HealingAllowed")
         healingProtocol = try binding.handle("StateRequest_HealingProtocol")
         resetFaults = try binding.handle("StateRequest_ResetFaults")
         chargerConnected = try binding.handle("StateRequest_ChargerConnected")

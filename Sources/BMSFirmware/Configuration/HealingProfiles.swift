@@ -137,10 +137,37 @@ public struct HealingProfiles: Hashable, Sendable {
         }
     }
 
+    /// Adaptive preventive dosing: a dose once the plating stress since the last one reaches `doseAfter`.
+    public struct Preventive: Hashable, Sendable {
+        /// Current density the stress is counted relative to, mA/cm².
+        public var referenceCurrentDensityMilliamperesPerSquareCentimetre: Double
+        /// Extra stress per kelvin below `referenceCelsius` (cold plating).
+        public var coldSensitivityPerKelvin: Double
+        public var referenceCelsius: Double
+        /// Stress (mAh/cm² × J/J_ref) that makes a dose due; 0 turns preventive dosing off.
+        public var doseAfter: Double
+        public init(
+            referenceCurrentDensityMilliamperesPerSquareCentimetre: Double, coldSensitivityPerKelvin: Double, referenceCelsius: Double,
+            doseAfter: Double
+        ) {
+            self.referenceCurrentDensityMilliamperesPerSquareCentimetre = referenceCurrentDensityMilliamperesPerSquareCentimetre
+            self.coldSensitivityPerKelvin = coldSensitivityPerKelvin
+            self.referenceCelsius = referenceCelsius
+            self.doseAfter = doseAfter
+        }
+        /// No preventive dosing.
+        public static let off = Preventive(
+            referenceCurrentDensityMilliamperesPerSquareCentimetre: 1, coldSensitivityPerKelvin: 0, referenceCelsius: 25, doseAfter: 0)
+        var isEnabled: Bool { doseAfter > 0 && referenceCurrentDensityMilliamperesPerSquareCentimetre > 0 }
+    }
+
+    public var preventive: Preventive
+
     public init(
         automatic: Bool, margins: Margins, selfHeating: SelfHeatingDose, asymmetricBidirectional: AsymmetricBidirectional,
-        pulseCharging: PulseCharging, restInterleaved: RestInterleaved, phases: Phases
+        pulseCharging: PulseCharging, restInterleaved: RestInterleaved, phases: Phases, preventive: Preventive = .off
     ) {
+        self.preventive = preventive
         self.automatic = automatic
         self.margins = margins
         self.selfHeating = selfHeating
@@ -186,6 +213,11 @@ public struct HealingProfiles: Hashable, Sendable {
         collector.check(asymmetricBidirectional.forwardMilliseconds > 0, abc + ["forward_ms"], "must be positive")
         collector.check(asymmetricBidirectional.reverseMilliseconds > 0, abc + ["reverse_ms"], "must be positive")
         collector.check(asymmetricBidirectional.charges >= 1, abc + ["charges"], "must be at least 1")
+        let prevent = ["preventive"]
+        collector.check(preventive.doseAfter >= 0 && preventive.doseAfter.isFinite, prevent + ["dose_after"], "must be 0 (off) or positive")
+        collector.check(
+            preventive.referenceCurrentDensityMilliamperesPerSquareCentimetre > 0, prevent + ["reference_current_density_ma_per_cm2"], "must be positive")
+        collector.check(preventive.coldSensitivityPerKelvin >= 0 && preventive.coldSensitivityPerKelvin < 1, prevent + ["cold_sensitivity_per_k"], "must lie in [0, 1)")
         collector.check(
             asymmetricBidirectional.finishWithinMillivolts >= 0 && asymmetricBidirectional.finishWithinMillivolts <= 1000,
             abc + ["finish_cc_cv_within_mv"], "must lie in [0, 1000]")

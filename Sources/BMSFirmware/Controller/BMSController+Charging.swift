@@ -77,9 +77,17 @@ extension BMSController {
             Int64(snapshot.maximumCellMillivolts) >= cvLevel - Int64(configuration.healing.asymmetricBidirectional.finishWithinMillivolts)
         {
             session.asymmetricBidirectional = false
+            session.finishingAfterAsymmetric = true
             if asymmetricChargesRemaining > 0 { asymmetricChargesRemaining -= 1 }
         }
-        let setpoint = chargeSetpoint(asymmetric: session.asymmetricBidirectional)
+        var setpoint = chargeSetpoint(asymmetric: session.asymmetricBidirectional)
+        if session.finishingAfterAsymmetric {
+            // No current step up at a nearly full pack: at most the ABC forward current (a jump from its mean
+            // to the SOF limit overshot the cell voltage to the MSL on a 30 s lock-step).
+            let abc = configuration.healing.asymmetricBidirectional
+            let forward = abc.forwardCRate * configuration.cell.nominalCapacityAmpereHours * 1000 * Double(configuration.topology.parallelCells)
+            setpoint.currentMilliamperes = min(setpoint.currentMilliamperes, Int32(clamping: Int64(forward.rounded(.down))))
+        }
         if shouldResend(setpoint, last: session.lastCommand, lastAt: session.lastCommandAtMilliseconds, now: now),
             sendCharger(setpoint, commands: &commands)
         {

@@ -31,6 +31,13 @@ extension BMSController {
             stateOfHealth.addCharge(ampereSeconds: missed)
         }
         netChargeAmpereHours += (packAmperes * seconds + missed) / 3600
+        // Plating stress of ordinary charging (a healing waveform's pulses are the cure, not the stress).
+        if !currentChangesFasterThanSamples {
+            platingStress.accrue(
+                blockAmperes: blockAmperes, celsius: snapshot.cellCelsius, valid: snapshot.cellValid, seconds: seconds,
+                cellAreaSquareCentimetres: cell.electrodeAreaSquareCentimetres, parallelCells: configuration.topology.parallelCells,
+                settings: configuration.healing.preventive)
+        }
 
         // SOC: one EKF per block.
         let firstDecay = seconds > 0 ? Double.exp(-seconds / cell.firstRCTimeConstantSeconds) : 1

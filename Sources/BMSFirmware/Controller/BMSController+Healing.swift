@@ -2,7 +2,7 @@ extension BMSController {
     /// The plan to start now, if healing may start: automatic (the diagnosis recommends one) or requested (see ``requestedHealing``).
     func healingToStart(now: Int64) -> HealingPlan? {
         let requested = requestedMode == .heal
-        guard configuration.healing.automatic || requested else { return nil }
+        guard (configuration.healing.automatic && automaticHealingAllowed) || requested else { return nil }
         if !requested, lastHealingEndedAt != Time.never,
             Time.elapsed(from: lastHealingEndedAt, to: now) < configuration.healing.phases.minimumIntervalMilliseconds
         {
@@ -212,6 +212,8 @@ extension BMSController {
             outcome: outcome, chargeTimeCostMilliseconds: Time.elapsed(from: session.startedAtMilliseconds, to: now))
         commands.append(.recordHealing(record))
         healingHistory.append(record)
+        // A run that went to the end smoothed the anodes: the preventive count starts again.
+        if case .aborted = outcome {} else { platingStress.reset() }
         if healingHistory.count > 64 { healingHistory.removeFirst() }
         lastHealingEndedAt = now
     }

@@ -39,6 +39,8 @@ public struct BMSController: Sendable {
     var stateOfHealth: StateOfHealthTracker
     var thermalRunaway: ThermalRunawayDetector
     var dendrite: DendriteDiagnosis
+    /// Plating stress per block since the last completed healing run (when a preventive dose is due).
+    public internal(set) var platingStress: PlatingStress
     var balancer: PassiveBalancer
     var blockAmperes: [Double]
     var netChargeAmpereHours = 0.0
@@ -57,6 +59,8 @@ public struct BMSController: Sendable {
     public internal(set) var requestedMode: ModeRequest = .standby
     /// The protocol the last heal request named (`nil`: automatic).
     public internal(set) var requestedHealingProtocol: HealingProtocol?
+    /// The vehicle lets the BMS start healing on its own (`StateRequest_HealingAllowed`; true until a request says otherwise).
+    public internal(set) var automaticHealingAllowed = true
     var lastRequestReceived: (ModeRequest, RequestDecision)?
     var stateRequestReceivedAt = Time.never
     /// False after an end-to-end failure of the state request until the next valid one.
@@ -96,6 +100,7 @@ public struct BMSController: Sendable {
         stateOfHealth = StateOfHealthTracker(configuration: configuration)
         thermalRunaway = ThermalRunawayDetector(topology: topology)
         dendrite = DendriteDiagnosis(configuration: configuration)
+        platingStress = PlatingStress(cells: topology.seriesCells)
         balancer = PassiveBalancer(cells: topology.seriesCells)
         blockAmperes = Array(repeating: 0, count: topology.seriesCells)
         currentLimits = CurrentLimitsReport(
@@ -153,6 +158,9 @@ public struct BMSController: Sendable {
         case .healingProtocolRequested(let requested):
             requestedHealingProtocol = requested
             return commands
+        case .automaticHealingAllowed(let allowed):
+            automaticHealingAllowed = allowed
+            return commands
         case .faultResetRequested:
             if case .fault = state { faultResetRequested = true }
             return commands
@@ -192,7 +200,12 @@ public struct BMSController: Sendable {
     public var closedContactors: [Contactor] { contactors.closedContactors }
     /// The dendrite-healing plan the diagnosis recommends now, if any.
     public var recommendedHealing: HealingPlan? {
-        HealingPlanner.plan(risk: dendrite.risk, signatures: dendrite.signatures, chargerBidirectional: store.charger.bidirectional)
+        if let plan = HealingPlanner.plan(risk: dendrite.risk, signatures: dendrite.signatures, chargerBidirectional: store.charger.bidirectional) {
+            return plan
+        }
+        return HealingPlanner.preventivePlan(
+            stress: platingStress, settings: configuration.healing.preventive, risk: dendrite.risk,
+            chargerBidirectional: store.charger.bidirectional)
     }
 
     /// What a heal request would run now: the protocol it names (a preventive run), or with `Automatic`

@@ -136,6 +136,8 @@ public struct ChargingSession: Hashable, Sendable {
     public var terminationSinceMilliseconds: Int64?
     /// Uses the asymmetric-bidirectional profile (an adaptive-healing charge).
     public var asymmetricBidirectional: Bool
+    /// An ABC charge handed over to CC-CV near full: the current stays at most the ABC forward current.
+    public var finishingAfterAsymmetric = false
 }
 
 /// A healing run: diagnose (rest, confirm, before-metrics) → scheduled (wait for margins) → running → verifying.

@@ -53,6 +53,18 @@ enum HealingPlanner {
         return HealingPlan(protocolUsed: named, cells: flagged.isEmpty ? Array(risk.indices) : flagged, reasons: reasons)
     }
 
+    /// A preventive dose once the plating stress reached the dose level: the self-heating dose with a
+    /// bidirectional charger, pulse charging otherwise; on the blocks at the level, with no signatures as
+    /// reasons (so no confirming rest). Never with a `high`-risk block.
+    static func preventivePlan(
+        stress: PlatingStress, settings: HealingProfiles.Preventive, risk: [DendriteRisk], chargerBidirectional: Bool
+    ) -> HealingPlan? {
+        guard settings.isEnabled, !risk.contains(.high) else { return nil }
+        let due = stress.blocks(atLeast: settings.doseAfter)
+        guard !due.isEmpty else { return nil }
+        return HealingPlan(protocolUsed: chargerBidirectional ? .selfHeatingDose : .pulseCharging, cells: due, reasons: [])
+    }
+
     /// The charger setpoint and run length that carry out `plan`.
     static func command(for plan: HealingPlan, configuration: BMSConfiguration) -> (command: ChargerCommand, runMilliseconds: Int64) {
         let profiles = configuration.healing

@@ -44,6 +44,10 @@ public enum BMSEvent: Hashable, Sendable {
     /// runs while any block is at high (soft-short) risk, and the two bidirectional protocols need a
     /// bidirectional charger.
     case healingProtocolRequested(HealingProtocol?)
+    /// `StateRequest_HealingAllowed`: whether the BMS may start healing on its own (automatic, diagnosed or
+    /// preventive). A heal request is the vehicle's explicit order and runs regardless. Sent with every
+    /// valid request whose flag differs from the last one.
+    case automaticHealingAllowed(Bool)
     /// The vehicle acknowledges latched faults (`StateRequest_ResetFaults` rising edge): the controller
     /// leaves `fault` on its next tick if standby is requested and no fatal diagnosis is active then.
     case faultResetRequested
