@@ -166,6 +166,13 @@ struct SensorFaultTests {
         var rig = try Self.standby()
         for _ in 0..<2 { rig.send(.e2eFailure(message: .cellVoltages)) }
         #expect(!rig.controller.activeDiagnoses.contains(.measurementE2E))
+        // The same sender's good frame forgives one failure; other senders' good frames forgive nothing (a
+        // board with every other frame corrupted is not hidden by the rest of the bus).
+        rig.send(.e2eRecovered(message: .cellVoltages))
+        rig.send(.e2eFailure(message: .cellVoltages))
+        rig.send(.gasMeasured(sensor: 0, hydrogenPartsPerMillion: 3))
+        rig.send(.packCurrentMeasured(milliamperes: 0))
+        #expect(!rig.controller.activeDiagnoses.contains(.measurementE2E))
         let commands = rig.send(.e2eFailure(message: .cellVoltages))
         #expect(commands.diagnosisChanges == ["measurement_e2e=set"])
         // State-request link: invalid after a failure, valid again with the next good request.

@@ -19,6 +19,9 @@ struct ReceiveState: Sendable {
     var currentFault = false
     var openWire: [Bool] = []
     var temperatureFault: [Bool] = []
+    /// End-to-end failures not yet forgiven, per receiver (message and sender): only that sender's good
+    /// frames forgive them.
+    var outstandingE2EFailures: [Int] = []
 
     init() {}
 
@@ -33,7 +36,8 @@ extension BMSBusInterface {
     ///
     /// Frames of unknown identifiers, malformed frames and messages the BMS does not consume add no
     /// events and are counted in ``statistics``; a failed end-to-end check adds
-    /// ``BMSEvent/e2eFailure(message:)`` and nothing else. Never traps, whatever the bytes.
+    /// ``BMSEvent/e2eFailure(message:)`` and nothing else, and the next good frame of the same sender adds
+    /// ``BMSEvent/e2eRecovered(message:)`` after its content. Never traps, whatever the bytes.
     public mutating func receive(_ frame: CANFrame, atNanoseconds now: Int64, into events: inout [BMSEvent]) {
         statistics.received += 1
         guard !frame.isErrorFrame, !frame.isRemoteRequest else {
@@ -51,6 +55,10 @@ extension BMSBusInterface {
             return
         case .badCRC, .repeated:
             statistics.e2eFailures += 1
+            if receiveState.outstandingE2EFailures.count < receivers.count {
+                receiveState.outstandingE2EFailures = Array(repeating: 0, count: receivers.count)
+            }
+            receiveState.outstandingE2EFailures[index] = min(receiveState.outstandingE2EFailures[index] + 1, 1_000)
             events.append(.e2eFailure(message: receivers[index].message))
             return
         case .skipped(let lost):
@@ -81,6 +89,10 @@ extension BMSBusInterface {
         }
         if accepted {
             statistics.consumed += 1
+            if index < receiveState.outstandingE2EFailures.count, receiveState.outstandingE2EFailures[index] > 0 {
+                receiveState.outstandingE2EFailures[index] -= 1
+                events.append(.e2eRecovered(message: receivers[index].message))
+            }
         } else {
             events.removeSubrange(before...)
             statistics.malformed += 1

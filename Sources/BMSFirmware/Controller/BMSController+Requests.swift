@@ -49,7 +49,7 @@ extension BMSController {
         }
     }
 
-    /// A good measurement frame counts the measurement end-to-end row down by one evaluation.
+    /// A good frame of a sender that failed counts the measurement end-to-end row down by one evaluation.
     @inline(__always)
     mutating func forgiveMeasurementFailure(commands: inout [BMSCommand]) {
         guard diagnosis.counters[DiagnosisID.measurementE2E.rawValue] > 0 else { return }

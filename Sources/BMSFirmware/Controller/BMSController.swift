@@ -167,14 +167,16 @@ public struct BMSController: Sendable {
         case .e2eFailure(let message):
             receiveEndToEndFailure(message, commands: &commands)
             return commands
+        case .e2eRecovered(let message):
+            // The state request's row clears with the next valid request; a measurement sender's good frame
+            // counts the measurement row down by one (as foxBMS counts), only for that sender's failures.
+            if message != .stateRequest { forgiveMeasurementFailure(commands: &commands) }
+            return commands
         case .sensorFaultReported(let fault):
             store.setFault(fault, true)
         case .sensorFaultCleared(let fault):
             store.setFault(fault, false)
         }
-        // Every other event is the content of a frame that passed its end-to-end check: it counts the
-        // measurement end-to-end row down (a failure is forgiven by a good frame, as foxBMS counts).
-        forgiveMeasurementFailure(commands: &commands)
         return commands
     }
 

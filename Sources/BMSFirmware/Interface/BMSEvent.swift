@@ -53,6 +53,9 @@ public enum BMSEvent: Hashable, Sendable {
     case faultResetRequested
     /// A frame of `message` failed its end-to-end check (counter or CRC); its content was discarded.
     case e2eFailure(message: BMSMessage)
+    /// A good frame from a sender whose earlier frame failed its end-to-end check: forgives one of that
+    /// sender's failures (good frames of other senders forgive nothing).
+    case e2eRecovered(message: BMSMessage)
     /// A node reports one of its sensors broken (AFE open-wire test, thermistor range, sensor status bits).
     case sensorFaultReported(SensorFault)
     /// The node reports that sensor healthy again.
