@@ -269,7 +269,7 @@ enum YAMLReader {
         let sampling = try root.required("sampling")
         try sampling.rejectUnknownKeys(["interval_ms", "rate_window_samples", "voltage_reference_time_constant_ms"])
         let corroboration = try root.required("corroboration")
-        try corroboration.rejectUnknownKeys(["voltage_deviation_fraction"])
+        try corroboration.rejectUnknownKeys(["voltage_deviation_fraction", "voltage_deviation_minimum_soc"])
         let warning = try root.required("warning")
         try warning.rejectUnknownKeys(["rate_degc_per_s", "rate_hold_ms", "clear_ms"])
         let gas = try root.required("gas")
@@ -297,7 +297,8 @@ enum YAMLReader {
             pressureHoldMilliseconds: try int64(pressure, "hold_ms"),
             pressureBaselineTimeConstantMilliseconds: try int64(pressure, "baseline_time_constant_ms"),
             softShortWarningMilliamperes: try softShort.required("warning_ma").double(in: 0...1_000_000),
-            warningClearMilliseconds: try int64(warning, "clear_ms"))
+            warningClearMilliseconds: try int64(warning, "clear_ms"),
+            voltageDeviationMinimumSOC: try corroboration.optional("voltage_deviation_minimum_soc")?.double(in: 0...1) ?? 0.1)
     }
 
     static func dendrite(_ root: ConfigNode) throws(ConfigError) -> DendriteDiagnosisSettings {

@@ -190,6 +190,46 @@ struct ThermalRunawayTests {
         }
     }
 
+    /// A hot pack (55 °C, over the 50 °C discharge MOL) driven into the end-of-discharge knee: the weak block
+    /// falls > 5 % below the mean there by design, which must not corroborate "hot" into a warning. The same
+    /// 8 % deviation of a hot block at mid SOC still does.
+    @Test(arguments: [(false, true), (false, false), (true, true)])
+    func hotWeakBlockInTheDischargeKneeIsNoRunaway(midChargeDeviation: Bool, kneeGate: Bool) throws {
+        var configuration = Fixtures.module
+        // Without the knee gate the same drive warns: the case is real.
+        if !kneeGate { configuration.thermalRunaway.voltageDeviationMinimumSOC = 0 }
+        // Hot from power-on (a sudden 30 K step is rightly a sensor fault).
+        var rig = try Rig(configuration: configuration, deciCelsius: 550)
+        rig.boot()
+        rig.closeContactors()
+        var plant = SyntheticPack(configuration: configuration, soc: midChargeDeviation ? 0.6 : 0.25, seed: 9)
+        plant.cells[5].capacityAmpereHours *= 0.85
+        plant.celsius = plant.celsius.map { _ in 55 }
+        if midChargeDeviation {
+            rig.voltageFault = { measured in measured[5] = Int32(Double(measured[5]) * 0.92) }
+        }
+        rig.currentMilliamperes = Int32(configuration.cell.nominalCapacityAmpereHours * 1000)
+        var warnings: [ThermalRunawayAlarm] = []
+        var kneeReached = false
+        for _ in 0..<(midChargeDeviation ? 600 : 12_000) {
+            for case .broadcastAlarm(let alarm) in rig.tick(plant: &plant) { warnings.append(alarm) }
+            if plant.cells[5].terminalVolts(amperes: Double(rig.currentMilliamperes) / 1000) < 3.1 {
+                kneeReached = true
+                break
+            }
+        }
+        if midChargeDeviation {
+            #expect(warnings.contains { $0.level == .warning && $0.cells == [5] }, "a hot block 8 % below the mean at mid SOC: \(warnings) \(rig.controller.activeDiagnoses)")
+        } else if !kneeGate {
+            #expect(warnings.contains { $0.cells == [5] }, "\(warnings)")
+        } else {
+            #expect(kneeReached)
+            #expect(rig.controller.cellSOC[5] < configuration.thermalRunaway.voltageDeviationMinimumSOC)
+            #expect(warnings.isEmpty, "\(warnings)")
+            #expect(!rig.controller.activeDiagnoses.contains(.temperatureSensorFault), "the thermistors stay valid: the hot case is tested")
+        }
+    }
+
     // MARK: Propagation
 
     @Test func neighbourHeatingAfterAnAlarmIsBroadcastAsPropagation() throws {

@@ -27,6 +27,10 @@ public struct ThermalRunawaySettings: Hashable, Sendable {
     public var pressureAlarmRisePascals: Int32
     public var pressureHoldMilliseconds: Int64
     public var pressureBaselineTimeConstantMilliseconds: Int64
+    /// A block's deviation below the pack mean does not corroborate when its estimated SOC, at the last sample it
+    /// still agreed with the pack, was below this: in the end-of-discharge knee the weakest block falls away from
+    /// the mean by design.
+    public var voltageDeviationMinimumSOC: Double
     /// Excess self-discharge of one block over the pack (from the SOC-divergence trend) that raises a warning.
     public var softShortWarningMilliamperes: Double
     /// A warning whose causes have all gone clears after this long; alarms and confirmations latch.
@@ -40,8 +44,9 @@ public struct ThermalRunawaySettings: Hashable, Sendable {
         gasWarningRisePartsPerMillion: Int32, gasAlarmRisePartsPerMillion: Int32, gasHoldMilliseconds: Int64,
         gasBaselineTimeConstantMilliseconds: Int64, pressureWarningRisePascals: Int32, pressureAlarmRisePascals: Int32,
         pressureHoldMilliseconds: Int64, pressureBaselineTimeConstantMilliseconds: Int64,
-        softShortWarningMilliamperes: Double, warningClearMilliseconds: Int64
+        softShortWarningMilliamperes: Double, warningClearMilliseconds: Int64, voltageDeviationMinimumSOC: Double = 0.1
     ) {
+        self.voltageDeviationMinimumSOC = voltageDeviationMinimumSOC
         self.confirmationVoltageDropFraction = confirmationVoltageDropFraction
         self.confirmationRateCelsiusPerSecond = confirmationRateCelsiusPerSecond
         self.confirmationRateHoldMilliseconds = confirmationRateHoldMilliseconds

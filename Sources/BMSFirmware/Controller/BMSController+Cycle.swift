@@ -76,7 +76,7 @@ extension BMSController {
             let alarm = thermalRunaway.evaluate(
                 .init(
                     now: now, cellVolts: snapshot.cellVolts, cellValid: snapshot.cellValid, meanCellVolts: snapshot.meanCellVolts,
-                    temperatures: temperatures, smoke: snapshot.smoke, softShortCells: dendrite.highRiskCells),
+                    cellSOC: filters.map(\.soc), temperatures: temperatures, smoke: snapshot.smoke, softShortCells: dendrite.highRiskCells),
                 configuration: configuration)
             if let alarm { pendingThermalRunawayAlarm = alarm }
             diagnosis.evaluate(.thermalRunawayWarning, ok: thermalRunaway.level < .warning, now: now, weight: weight, into: &transitions)

@@ -23,6 +23,8 @@ struct ThermalRunawayDetector: Sendable {
     private(set) var propagation: [Int] = []
     private var warningQuietSince = Time.never
     private var voltageReference: [Double]
+    /// Each block's estimated SOC at the last sample it did not deviate from the pack mean.
+    private var socWhileAgreeing: [Double]
     private var hasReference: [Bool]
     private var confirmRateSince: [Int64]
     private var warningRateSince: [Int64]
@@ -34,6 +36,7 @@ struct ThermalRunawayDetector: Sendable {
 
     init(topology: PackTopology) {
         voltageReference = Array(repeating: 0, count: topology.seriesCells)
+        socWhileAgreeing = Array(repeating: .nan, count: topology.seriesCells)
         hasReference = Array(repeating: false, count: topology.seriesCells)
         confirmRateSince = Array(repeating: Time.never, count: topology.temperatureSensors)
         warningRateSince = Array(repeating: Time.never, count: topology.temperatureSensors)
@@ -47,6 +50,8 @@ struct ThermalRunawayDetector: Sendable {
         var cellVolts: [Double]
         var cellValid: [Bool]
         var meanCellVolts: Double
+        /// Each block's estimated SOC (gates the deviation signal out of the end-of-discharge knee).
+        var cellSOC: [Double] = []
         var temperatures: TemperatureTracker
         var smoke: Bool
         /// Blocks whose excess self-discharge is above the thermal-runaway soft-short threshold.
@@ -106,7 +111,12 @@ struct ThermalRunawayDetector: Sendable {
                 drop[cell] = dropFraction[cell] > settings.confirmationVoltageDropFraction
             }
             if inputs.meanCellVolts > 0 {
-                deviation[cell] = (inputs.meanCellVolts - volts) / inputs.meanCellVolts > settings.voltageDeviationFraction
+                let below = (inputs.meanCellVolts - volts) / inputs.meanCellVolts > settings.voltageDeviationFraction
+                // The SOC the block had while it still agreed with the pack: a block that was already in the
+                // end-of-discharge knee deviates by design; one that collapses at mid SOC keeps that SOC even
+                // when its filter follows the collapse down.
+                if !below, cell < inputs.cellSOC.count { socWhileAgreeing[cell] = inputs.cellSOC[cell] }
+                deviation[cell] = below && !(socWhileAgreeing[cell] < settings.voltageDeviationMinimumSOC)
             }
             // The reference follows slowly and stops following once the cell is collapsing.
             if !deviation[cell] { voltageReference[cell] += alpha * (volts - reference) }
