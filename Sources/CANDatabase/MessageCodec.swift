@@ -38,6 +38,8 @@ public struct MessageCodec: Sendable {
         let id: CANID
         let length: Int
         let frameLength: Int
+        let isFD: Bool
+        let usesBitRateSwitch: Bool
         let key: UInt32
         let signals: [SignalCodec]
         let conditions: [MultiplexerCondition]
@@ -58,6 +60,8 @@ public struct MessageCodec: Sendable {
             self.id = message.id
             self.length = message.length
             self.frameLength = message.frameLength
+            self.isFD = message.isFD
+            self.usesBitRateSwitch = message.usesBitRateSwitch
             self.key = message.id.socketCANValue
             self.signals = signals
             self.conditions = conditions

@@ -119,7 +119,7 @@ public struct MessageEncoder: Sendable {
     /// The frame, after checking that every signal the multiplexer values select is set, that no
     /// unselected signal is set, and that every multiplexer value selects something.
     public func frame() throws(CANEncodeError) -> CANFrame {
-        try Self.makeFrame(storage.message, validatedPayload())
+        try Self.makeFrame(storage, validatedPayload())
     }
 
     /// The payload after the checks of ``frame()``.
@@ -139,12 +139,14 @@ public struct MessageEncoder: Sendable {
         return payload
     }
 
-    static func makeFrame(_ message: DBCMessage, _ payload: CANPayload) throws(CANEncodeError) -> CANFrame {
+    /// The frame of the storage's message (read from the storage's own fields: copying the whole
+    /// ``DBCMessage`` per frame would retain every name and signal).
+    static func makeFrame(_ storage: MessageCodec.Storage, _ payload: CANPayload) throws(CANEncodeError) -> CANFrame {
         do throws(CANFrameError) {
-            if message.isFD {
-                return try CANFrame(fdID: message.id, payload: payload, flags: message.usesBitRateSwitch ? [.bitRateSwitch] : [])
+            if storage.isFD {
+                return try CANFrame(fdID: storage.id, payload: payload, flags: storage.usesBitRateSwitch ? [.bitRateSwitch] : [])
             }
-            return try CANFrame(id: message.id, payload: payload)
+            return try CANFrame(id: storage.id, payload: payload)
         } catch {
             throw .invalidFrame(error)
         }
