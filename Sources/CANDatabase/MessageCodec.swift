@@ -124,6 +124,12 @@ public struct MessageCodec: Sendable {
     /// The message's identifier, without copying the whole ``message`` (cheap enough for per-frame dispatch).
     public var id: CANID { storage.id }
 
+    /// Whether the message is CAN FD (cheap, like ``id``).
+    public var isFD: Bool { storage.isFD }
+
+    /// The payload length on the wire (``DBCMessage/frameLength``; cheap, like ``id``).
+    public var frameLength: Int { storage.frameLength }
+
     /// Number of signals (handles are `0..<signalCount`).
     public var signalCount: Int { storage.signals.count }
 
