@@ -50,6 +50,11 @@ public struct MessageCodec: Sendable {
         let names: [String]
         let units: [String]
         let valueTables: [DBCValueTable?]
+        /// Every value-table raw value, signal after signal, ascending within a signal; signal i's are
+        /// `namedRaws[namedRawStarts[i]..<namedRawStarts[i + 1]]` (flat and trivially copyable, so asking
+        /// whether a value is named retains nothing).
+        let namedRaws: [Int64]
+        let namedRawStarts: [Int]
         let indexByName: [String: Int]
 
         init(
@@ -70,6 +75,14 @@ public struct MessageCodec: Sendable {
             self.names = message.signals.map(\.name)
             self.units = message.signals.map(\.unit)
             self.valueTables = message.signals.map(\.valueTable)
+            var namedRaws: [Int64] = []
+            var namedRawStarts = [0]
+            for table in valueTables {
+                namedRaws.append(contentsOf: table?.entries.map(\.value) ?? [])
+                namedRawStarts.append(namedRaws.count)
+            }
+            self.namedRaws = namedRaws
+            self.namedRawStarts = namedRawStarts
             self.indexByName = indexByName
         }
 
@@ -97,6 +110,18 @@ public struct MessageCodec: Sendable {
                 guard let value = multiplexer.rawInteger(bits: bits), contains(condition, value) else { return false }
                 current = condition.multiplexer
             }
+        }
+
+        /// Whether signal `index`'s value table names `raw`.
+        @inline(__always)
+        func isNamed(_ index: Int, _ raw: Int64) -> Bool {
+            var low = namedRawStarts[index]
+            var high = namedRawStarts[index + 1]
+            while low < high {
+                let middle = (low + high) / 2
+                if namedRaws[middle] < raw { low = middle + 1 } else { high = middle }
+            }
+            return low < namedRawStarts[index + 1] && namedRaws[low] == raw
         }
 
         /// The first multiplexer that is present but whose value selects nothing.
