@@ -129,9 +129,26 @@ public struct MessageEncoder: Sendable {
         if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: payload) {
             throw .unknownMultiplexerValue(multiplexer: bad.name, value: bad.value)
         }
+        // Signals of one page share their multiplexer: its value and its own presence are read once per
+        // run of signals (the same conjunction `isPresent` walks, without re-extracting the multiplexer).
+        var multiplexer = -1
+        var multiplexerValue: Int64?
+        var multiplexerPresent = false
         for index in storage.signals.indices {
-            let present = storage.signals[index].conditionIndex < 0
-                || storage.isPresent(index, word0: word0, payload: payload)
+            let conditionIndex = storage.signals[index].conditionIndex
+            let present: Bool
+            if conditionIndex < 0 {
+                present = true
+            } else {
+                let condition = storage.conditions[conditionIndex]
+                if condition.multiplexer != multiplexer {
+                    multiplexer = condition.multiplexer
+                    let codec = storage.signals[multiplexer]
+                    multiplexerValue = codec.rawInteger(bits: codec.layout.extract(word0: word0, payload: payload))
+                    multiplexerPresent = storage.isPresent(multiplexer, word0: word0, payload: payload)
+                }
+                present = multiplexerPresent && multiplexerValue.map { storage.contains(condition, $0) } == true
+            }
             if present != isSet[index] {
                 throw present ? .missingSignal(storage.names[index]) : .inactiveSignal(storage.names[index])
             }
