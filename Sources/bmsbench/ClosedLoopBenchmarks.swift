@@ -45,7 +45,7 @@ enum ClosedLoopBenchmarks {
         var runners: [ScenarioRunner] = []
         for _ in 0..<3 { runners.append(try makeRunner(scenario, bundle: bundle)) }
         var next = 0
-        let loop = Bench.measure("closed loop: 96s2p + nodes + bus + firmware, 30 s steps (per step)", operations: currents.count, runs: 3) {
+        let loop = Bench.measure("closed loop: 96s2p, nodes, bus, firmware (per 30 s step)", operations: currents.count, runs: 3) {
             defer { next += 1 }
             while !runners[next].isFinished { runners[next].step() }
             return runners[next].simulation.nowNanoseconds
@@ -62,7 +62,7 @@ enum ClosedLoopBenchmarks {
                     initialStateOfCharge: scenario.pack.initialStateOfCharge, initialCelsius: scenario.pack.initialCelsius))
         }
         next = 0
-        let physics = Bench.measure("closed loop reference: the pack physics alone, same currents", operations: currents.count, runs: 3) {
+        let physics = Bench.measure("reference: pack physics alone, same currents", operations: currents.count, runs: 3) {
             defer { next += 1 }
             for amps in currents { packs[next].step(PackInputs(current: .constant(amps), contactors: .closed), duration: seconds) }
             return packs[next].truth.packVolts
