@@ -1,8 +1,9 @@
 extension VirtualPack {
-    /// Surface temperatures of cells `cells`, °C, appended to `celsius` in order after emptying it (NaN for
-    /// an index outside the pack): the values ``surfaceCelsius(_:)`` gives, read in one call. Sensor models
-    /// sampling a board's cells use it because every call into this module copies the pack value.
-    public func surfaceCelsius(_ cells: Range<Int>, into celsius: inout [Double]) {
+    /// Surface temperatures of cells `cells` (e.g. one per parallel group), °C, appended to `celsius` in
+    /// order after emptying it (NaN for an index outside the pack): the values ``surfaceCelsius(_:)`` gives,
+    /// read in one call. Sensor models sampling a board's cells use it because every call into this module
+    /// copies the pack value.
+    public func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double]) {
         celsius.removeAll(keepingCapacity: true)
         for index in cells {
             celsius.append(index >= 0 && index < packConstants.cellCount ? columns[.surfaceKelvin, index] - PhysicalConstants.zeroCelsius : .nan)

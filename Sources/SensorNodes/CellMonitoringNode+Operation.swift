@@ -140,17 +140,16 @@ extension CellMonitoringNode {
         let parallel = seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
         let elapsed = lastTemperatureSample.map { seconds(now - $0) } ?? 0
         lastTemperatureSample = now
-        // The board's cells in one read (a per-cell call may copy the whole pack model).
-        let firstCell = firstGroup * parallel
+        // The thermistor cell of every group in one read (a per-cell call may copy the whole pack model):
+        // sensor s reads cell (firstGroup + s) × parallel + the thermistor's position in its group.
+        let firstCell = firstGroup * parallel + min(thermistorCell, max(parallel - 1, 0))
         var surfaces = surfaceScratch
         surfaceScratch = []
         defer { surfaceScratch = surfaces }
-        if parallel > 0 { cells.surfaceCelsius(firstCell..<((firstGroup + groupCount) * parallel), into: &surfaces) }
+        if parallel > 0 { cells.surfaceCelsius(stride(from: firstCell, to: firstCell + groupCount * parallel, by: parallel), into: &surfaces) }
         for sensor in 0..<groupCount {
             let noiseSample = noise.nextGaussian() * noiseVolts
-            let cell = (firstGroup + sensor) * parallel + min(thermistorCell, max(parallel - 1, 0))
-            let offset = cell - firstCell
-            let surface = parallel > 0 ? (surfaces.indices.contains(offset) ? surfaces[offset] : cells.surfaceCelsius(cell) ?? .nan) : .nan
+            let surface = parallel > 0 && sensor < surfaces.count ? surfaces[sensor] : .nan
             let sensed = thermistorLags[sensor].update(towards: surface, seconds: elapsed)
             var ohms = sensed.isFinite ? thermistors[sensor].resistance(celsius: sensed) : Double.infinity
             switch thermistorFaults[sensor] {

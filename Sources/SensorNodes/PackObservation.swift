@@ -22,8 +22,9 @@ public protocol CellTruthSource {
     /// ``groupVolts(_:seriesCount:)`` of every group in `groups`, in order, NaN for nil, written into `volts`
     /// (emptied first). A source whose per-group calls are costly reads them all at once.
     func groupVolts(_ groups: Range<Int>, seriesCount: Int, into volts: inout [Double])
-    /// ``surfaceCelsius(_:)`` of every cell in `cells`, in order, NaN for nil, written into `celsius` (emptied first).
-    func surfaceCelsius(_ cells: Range<Int>, into celsius: inout [Double])
+    /// ``surfaceCelsius(_:)`` of every cell in `cells` (e.g. one per group), in order, NaN for nil, written
+    /// into `celsius` (emptied first).
+    func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double])
 }
 
 extension CellTruthSource {
@@ -54,7 +55,7 @@ extension CellTruthSource {
     }
 
     /// One ``surfaceCelsius(_:)`` call per cell.
-    public func surfaceCelsius(_ cells: Range<Int>, into celsius: inout [Double]) {
+    public func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double]) {
         celsius.removeAll(keepingCapacity: true)
         for index in cells { celsius.append(surfaceCelsius(index) ?? .nan) }
     }
