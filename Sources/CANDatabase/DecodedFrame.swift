@@ -53,6 +53,13 @@ public struct DecodedFrame: Sendable {
         return storage.valueTables[handle.index]?.name(for: raw)
     }
 
+    /// Whether the signal's raw value has a value-table name (``valueName(_:)`` is not nil), without
+    /// producing the name: nothing is copied or retained.
+    public func hasValueName(_ handle: SignalHandle) -> Bool {
+        guard let raw = raw(handle) else { return false }
+        return storage.isNamed(handle.index, raw)
+    }
+
     /// Every present signal, in message order, with raw and physical value, unit and value name.
     /// For monitors and logs; allocates.
     public var signals: [DecodedSignal] {

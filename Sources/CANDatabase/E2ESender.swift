@@ -18,7 +18,8 @@ public struct E2ESender: Hashable, Sendable {
         self.nextCounter = initialCounter & 0x0F
     }
 
-    /// Sets counter and CRC in `encoder`, builds the frame and advances the counter.
+    /// Sets counter and CRC in `encoder`, builds the frame and advances the counter (only when a frame
+    /// is returned: a throwing call leaves the counter as it was).
     ///
     /// - Throws: ``CANEncodeError`` if the encoder's other signals are incomplete (see
     ///   ``MessageEncoder/frame()``).
@@ -31,7 +32,8 @@ public struct E2ESender: Hashable, Sendable {
             try encoder.set(checksum, raw: Int64(crc))
             payload.set(crc, at: byte)
         }
+        let frame = try MessageEncoder.makeFrame(encoder.storage, payload)
         nextCounter = (nextCounter &+ 1) & 0x0F
-        return try MessageEncoder.makeFrame(encoder.storage.message, payload)
+        return frame
     }
 }

@@ -38,6 +38,8 @@ public struct MessageCodec: Sendable {
         let id: CANID
         let length: Int
         let frameLength: Int
+        let isFD: Bool
+        let usesBitRateSwitch: Bool
         let key: UInt32
         let signals: [SignalCodec]
         let conditions: [MultiplexerCondition]
@@ -48,6 +50,11 @@ public struct MessageCodec: Sendable {
         let names: [String]
         let units: [String]
         let valueTables: [DBCValueTable?]
+        /// Every value-table raw value, signal after signal, ascending within a signal; signal i's are
+        /// `namedRaws[namedRawStarts[i]..<namedRawStarts[i + 1]]` (flat and trivially copyable, so asking
+        /// whether a value is named retains nothing).
+        let namedRaws: [Int64]
+        let namedRawStarts: [Int]
         let indexByName: [String: Int]
 
         init(
@@ -58,6 +65,8 @@ public struct MessageCodec: Sendable {
             self.id = message.id
             self.length = message.length
             self.frameLength = message.frameLength
+            self.isFD = message.isFD
+            self.usesBitRateSwitch = message.usesBitRateSwitch
             self.key = message.id.socketCANValue
             self.signals = signals
             self.conditions = conditions
@@ -66,6 +75,14 @@ public struct MessageCodec: Sendable {
             self.names = message.signals.map(\.name)
             self.units = message.signals.map(\.unit)
             self.valueTables = message.signals.map(\.valueTable)
+            var namedRaws: [Int64] = []
+            var namedRawStarts = [0]
+            for table in valueTables {
+                namedRaws.append(contentsOf: table?.entries.map(\.value) ?? [])
+                namedRawStarts.append(namedRaws.count)
+            }
+            self.namedRaws = namedRaws
+            self.namedRawStarts = namedRawStarts
             self.indexByName = indexByName
         }
 
@@ -95,6 +112,18 @@ public struct MessageCodec: Sendable {
             }
         }
 
+        /// Whether signal `index`'s value table names `raw`.
+        @inline(__always)
+        func isNamed(_ index: Int, _ raw: Int64) -> Bool {
+            var low = namedRawStarts[index]
+            var high = namedRawStarts[index + 1]
+            while low < high {
+                let middle = (low + high) / 2
+                if namedRaws[middle] < raw { low = middle + 1 } else { high = middle }
+            }
+            return low < namedRawStarts[index + 1] && namedRaws[low] == raw
+        }
+
         /// The first multiplexer that is present but whose value selects nothing.
         @inline(__always)
         func invalidMultiplexer(word0: UInt64, payload: CANPayload) -> (name: String, value: Int64)? {
@@ -119,6 +148,12 @@ public struct MessageCodec: Sendable {
 
     /// The message's identifier, without copying the whole ``message`` (cheap enough for per-frame dispatch).
     public var id: CANID { storage.id }
+
+    /// Whether the message is CAN FD (cheap, like ``id``).
+    public var isFD: Bool { storage.isFD }
+
+    /// The payload length on the wire (``DBCMessage/frameLength``; cheap, like ``id``).
+    public var frameLength: Int { storage.frameLength }
 
     /// Number of signals (handles are `0..<signalCount`).
     public var signalCount: Int { storage.signals.count }

@@ -119,7 +119,7 @@ public struct MessageEncoder: Sendable {
     /// The frame, after checking that every signal the multiplexer values select is set, that no
     /// unselected signal is set, and that every multiplexer value selects something.
     public func frame() throws(CANEncodeError) -> CANFrame {
-        try Self.makeFrame(storage.message, validatedPayload())
+        try Self.makeFrame(storage, validatedPayload())
     }
 
     /// The payload after the checks of ``frame()``.
@@ -129,9 +129,26 @@ public struct MessageEncoder: Sendable {
         if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: payload) {
             throw .unknownMultiplexerValue(multiplexer: bad.name, value: bad.value)
         }
+        // Signals of one page share their multiplexer: its value and its own presence are read once per
+        // run of signals (the same conjunction `isPresent` walks, without re-extracting the multiplexer).
+        var multiplexer = -1
+        var multiplexerValue: Int64?
+        var multiplexerPresent = false
         for index in storage.signals.indices {
-            let present = storage.signals[index].conditionIndex < 0
-                || storage.isPresent(index, word0: word0, payload: payload)
+            let conditionIndex = storage.signals[index].conditionIndex
+            let present: Bool
+            if conditionIndex < 0 {
+                present = true
+            } else {
+                let condition = storage.conditions[conditionIndex]
+                if condition.multiplexer != multiplexer {
+                    multiplexer = condition.multiplexer
+                    let codec = storage.signals[multiplexer]
+                    multiplexerValue = codec.rawInteger(bits: codec.layout.extract(word0: word0, payload: payload))
+                    multiplexerPresent = storage.isPresent(multiplexer, word0: word0, payload: payload)
+                }
+                present = multiplexerPresent && multiplexerValue.map { storage.contains(condition, $0) } == true
+            }
             if present != isSet[index] {
                 throw present ? .missingSignal(storage.names[index]) : .inactiveSignal(storage.names[index])
             }
@@ -139,12 +156,14 @@ public struct MessageEncoder: Sendable {
         return payload
     }
 
-    static func makeFrame(_ message: DBCMessage, _ payload: CANPayload) throws(CANEncodeError) -> CANFrame {
+    /// The frame of the storage's message (read from the storage's own fields: copying the whole
+    /// ``DBCMessage`` per frame would retain every name and signal).
+    static func makeFrame(_ storage: MessageCodec.Storage, _ payload: CANPayload) throws(CANEncodeError) -> CANFrame {
         do throws(CANFrameError) {
-            if message.isFD {
-                return try CANFrame(fdID: message.id, payload: payload, flags: message.usesBitRateSwitch ? [.bitRateSwitch] : [])
+            if storage.isFD {
+                return try CANFrame(fdID: storage.id, payload: payload, flags: storage.usesBitRateSwitch ? [.bitRateSwitch] : [])
             }
-            return try CANFrame(id: message.id, payload: payload)
+            return try CANFrame(id: storage.id, payload: payload)
         } catch {
             throw .invalidFrame(error)
         }

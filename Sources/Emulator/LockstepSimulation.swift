@@ -33,6 +33,9 @@ public struct LockstepSimulation {
     public private(set) var lastStepFrames: [CANLogRecord] = []
     /// Trace events reported during the last ``step()``.
     public private(set) var lastStepEventCount = 0
+    /// Reused by ``step()``: what a participant produced, and what it received.
+    private var stepOutput = StepOutput()
+    private var inboxBuffer: [CANBusEvent] = []
 
     /// Creates a simulation with a fresh bus.
     public init(
@@ -80,9 +83,18 @@ public struct LockstepSimulation {
         nowNanoseconds += stepNanoseconds
         bus.advance(toNanoseconds: nowNanoseconds)
         drainTap()
-        var output = StepOutput()
+        // Buffers kept between steps (moved out so they are uniquely referenced): no allocation and no
+        // regrowth per step for a hundred frames.
+        var output = stepOutput
+        var inbox = inboxBuffer
+        stepOutput = StepOutput()
+        inboxBuffer = []
+        defer {
+            stepOutput = output
+            inboxBuffer = inbox
+        }
         for index in participants.indices {
-            var inbox: [CANBusEvent] = []
+            inbox.removeAll(keepingCapacity: true)
             while let event = bus.receive(for: ports[index]) { inbox.append(event) }
             output.frames.removeAll(keepingCapacity: true)
             output.events.removeAll(keepingCapacity: true)

@@ -52,8 +52,13 @@ public struct ScenarioRunner {
 
     /// Whether the run has reached its end (duration, or a finished cycling program).
     public var isFinished: Bool {
-        simulation.nowNanoseconds >= endNanoseconds || vehicle.vehicle.phase == .finished
+        simulation.nowNanoseconds >= endNanoseconds || vehicleFinished
     }
+
+    /// The vehicle's program progress, read without copying the pack side out of the simulation.
+    var vehicleProgress: (completed: Int, finished: Bool) { simulation.participant(at: 0).programProgress ?? (0, false) }
+
+    var vehicleFinished: Bool { vehicleProgress.finished }
 
     /// Advances one base step; `frameSink` sees every frame on the bus this step (for streaming logs).
     public mutating func step(frameSink: (CANLogRecord) -> Void = { _ in }) {
@@ -93,13 +98,13 @@ public struct ScenarioRunner {
                 nextProgress = fraction + 0.01
             }
         }
-        if vehicle.vehicle.phase == .finished { stopReason = "cycling program finished" }
+        if vehicleFinished { stopReason = "cycling program finished" }
         return finish(stopReason: stopReason)
     }
 
     var progressFraction: Double {
         if let cycling = scenario.vehicle.cycling {
-            return min(Double(vehicle.vehicle.completedCycles) / Double(max(cycling.cycles, 1)), 1)
+            return min(Double(vehicleProgress.completed) / Double(max(cycling.cycles, 1)), 1)
         }
         return min(Double(simulation.nowNanoseconds) / Double(max(endNanoseconds, 1)), 1)
     }

@@ -12,6 +12,14 @@ public protocol SimulationParticipant {
     /// Advances to `nowNanoseconds`: handle `inbox` (everything received since the last step, in
     /// arrival order), append frames to send and trace events to `output`.
     mutating func step(nowNanoseconds: Int64, inbox: [CANBusEvent], output: inout StepOutput)
+    /// How far the participant's own program has come (a cycling vehicle: cycles completed, and whether it
+    /// finished), or `nil` without one. Runners read it every step, through the existential, without
+    /// copying the participant out of the simulation.
+    var programProgress: (completed: Int, finished: Bool)? { get }
+}
+
+extension SimulationParticipant {
+    public var programProgress: (completed: Int, finished: Bool)? { nil }
 }
 
 /// What a participant produces in one step.

@@ -44,6 +44,9 @@ public struct VehicleParticipant: SimulationParticipant, Sendable {
         self.heaterWatts = Array(repeating: 0, count: pack.cellCount)
     }
 
+    /// Cycles completed by the vehicle's cycling program, and whether the program finished.
+    public var programProgress: (completed: Int, finished: Bool)? { (vehicle.completedCycles, vehicle.phase == .finished) }
+
     /// Sets the timeline this participant plays: each entry is applied at the first step at or after its time.
     public mutating func play(_ timeline: [TimelineEntry]) {
         schedule = timeline.sorted { $0.atSeconds < $1.atSeconds }

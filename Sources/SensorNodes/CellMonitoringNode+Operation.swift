@@ -80,10 +80,9 @@ extension CellMonitoringNode {
     // MARK: Sampling
 
     mutating func sampleVoltages(at now: Int64, cells: some CellTruthSource) {
-        var inputs = [Double](repeating: .nan, count: groupCount)
-        for group in 0..<groupCount {
-            inputs[group] = cells.groupVolts(firstGroup + group, seriesCount: seriesGroups) ?? .nan
-        }
+        var inputs: [Double] = []
+        inputs.reserveCapacity(groupCount)
+        cells.groupVolts(firstGroup..<(firstGroup + groupCount), seriesCount: seriesGroups, into: &inputs)
         applyOpenWires(to: &inputs, at: now)
         for group in 0..<groupCount {
             let noiseSample = noise.nextGaussian() * noiseVolts
@@ -141,10 +140,16 @@ extension CellMonitoringNode {
         let parallel = seriesGroups > 0 ? cells.cellCount / seriesGroups : 0
         let elapsed = lastTemperatureSample.map { seconds(now - $0) } ?? 0
         lastTemperatureSample = now
+        // The thermistor cell of every group in one read (a per-cell call may copy the whole pack model):
+        // sensor s reads cell (firstGroup + s) × parallel + the thermistor's position in its group.
+        let firstCell = firstGroup * parallel + min(thermistorCell, max(parallel - 1, 0))
+        var surfaces = surfaceScratch
+        surfaceScratch = []
+        defer { surfaceScratch = surfaces }
+        if parallel > 0 { cells.surfaceCelsius(stride(from: firstCell, to: firstCell + groupCount * parallel, by: parallel), into: &surfaces) }
         for sensor in 0..<groupCount {
             let noiseSample = noise.nextGaussian() * noiseVolts
-            let cell = (firstGroup + sensor) * parallel + min(thermistorCell, max(parallel - 1, 0))
-            let surface = parallel > 0 ? cells.surfaceCelsius(cell) ?? .nan : .nan
+            let surface = parallel > 0 && sensor < surfaces.count ? surfaces[sensor] : .nan
             let sensed = thermistorLags[sensor].update(towards: surface, seconds: elapsed)
             var ohms = sensed.isFinite ? thermistors[sensor].resistance(celsius: sensed) : Double.infinity
             switch thermistorFaults[sensor] {

@@ -56,6 +56,8 @@ public struct CellMonitoringNode: Sendable {
     var nextVoltagePage = 0
     var nextTemperaturePage = 0
     var lastTemperatureSample: Int64?
+    /// Reused buffer for the surface temperatures of the board's cells.
+    var surfaceScratch: [Double] = []
 
     /// Latest raw CAN values (1 mV, 65534 OpenWire, 65535 Invalid; 0.1 °C with offset, 4094/4095).
     public internal(set) var voltageRaw: [Int64]

@@ -39,12 +39,11 @@ struct IncomingMessage: Sendable {
 
     /// The decoded frame if it passes every check, otherwise `nil` with the reason counted.
     mutating func check(_ frame: CANFrame, counters: inout CommandCounters) -> DecodedFrame? {
-        let message = codec.message
-        guard !frame.isRemoteRequest, !frame.isErrorFrame, frame.format == (message.isFD ? .fd : .classic) else {
+        guard !frame.isRemoteRequest, !frame.isErrorFrame, frame.format == (codec.isFD ? .fd : .classic) else {
             counters.notADataFrame += 1
             return nil
         }
-        guard frame.data.count == message.frameLength else {
+        guard frame.data.count == codec.frameLength else {
             counters.wrongLength += 1
             return nil
         }

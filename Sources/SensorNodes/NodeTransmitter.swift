@@ -3,7 +3,7 @@ import CANDatabase
 import SeededRandom
 
 /// The transmit path of one node with its bus faults: silence, bus-off, delay, babbling, wrong DLC and
-/// corrupted E2E. Nodes hand every frame they build to ``send(_:protection:at:into:)``.
+/// corrupted E2E. Nodes hand every frame they build to ``send(_:checksumByte:at:into:)``.
 struct NodeTransmitter: Sendable {
     /// Frames held back by a delay fault, in due order.
     private var delayed: [(due: Int64, frame: CANFrame)] = []
@@ -62,14 +62,15 @@ struct NodeTransmitter: Sendable {
     }
 
     /// Applies the frame-level faults to a frame built at `now` and emits it (or holds it back).
-    mutating func send(_ frame: CANFrame, protection: E2EProfile?, at now: Int64, into output: inout [CANFrame]) {
+    /// `checksumByte` is the payload byte of the frame's E2E CRC, if it has one.
+    mutating func send(_ frame: CANFrame, checksumByte: Int?, at now: Int64, into output: inout [CANFrame]) {
         guard !isSilent else {
             suppressedFrames += 1
             return
         }
         var frame = frame
-        if let profile = protection, profile.checksumByte != nil, faults.contains(.badCRC) {
-            frame = Self.invertingChecksum(frame, profile: profile)
+        if let checksumByte, faults.contains(.badCRC) {
+            frame = Self.invertingChecksum(frame, checksumByte: checksumByte)
         }
         for case .wrongLength(let bytes) in faults { frame = Self.resized(frame, to: bytes) }
         let delay = delayNanoseconds
@@ -86,7 +87,7 @@ struct NodeTransmitter: Sendable {
     /// could not be encoded.
     mutating func transmit(_ message: inout OutgoingMessage, at now: Int64, into output: inout [CANFrame]) -> Bool {
         guard let frame = message.seal(freezeCounter: corruptsCounter) else { return false }
-        send(frame, protection: message.profile, at: now, into: &output)
+        send(frame, checksumByte: message.sender?.profile.checksumByte, at: now, into: &output)
         return true
     }
 
@@ -124,8 +125,8 @@ struct NodeTransmitter: Sendable {
         babbleNextNanoseconds = nil
     }
 
-    static func invertingChecksum(_ frame: CANFrame, profile: E2EProfile) -> CANFrame {
-        guard let byte = profile.checksumByte, let value = frame.data.byte(at: byte) else { return frame }
+    static func invertingChecksum(_ frame: CANFrame, checksumByte byte: Int) -> CANFrame {
+        guard let value = frame.data.byte(at: byte) else { return frame }
         var payload = frame.data
         payload.set(value ^ 0xFF, at: byte)
         return (try? CANFrame(id: frame.id, payload: payload)) ?? frame

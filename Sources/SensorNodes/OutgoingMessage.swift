@@ -76,11 +76,12 @@ struct OutgoingMessage: Sendable {
     /// encoder is incomplete (a node bug or a database mismatch; the node counts it).
     mutating func seal(freezeCounter: Bool) -> CANFrame? {
         do throws(CANEncodeError) {
-            guard var sender else { return try encoder.frame() }
-            let before = sender
-            let frame = try sender.protect(&encoder)
-            self.sender = freezeCounter ? before : sender
-            return frame
+            if freezeCounter, var frozen = sender {
+                return try frozen.protect(&encoder)  // the copy's advanced counter is dropped
+            }
+            // In place: copying the sender per frame would retain its profile.
+            if let frame = try sender?.protect(&encoder) { return frame }
+            return try encoder.frame()
         } catch {
             return nil
         }

@@ -19,6 +19,12 @@ public protocol CellTruthSource {
     /// Thickness of one cell when new and discharged, mm: what a swelling sensor fitted at assembly is zeroed
     /// against. `nil` (the default) when unknown; the sensor then zeroes at its first sample.
     func assemblyThicknessMillimetres(_ index: Int) -> Double?
+    /// ``groupVolts(_:seriesCount:)`` of every group in `groups`, in order, NaN for nil, written into `volts`
+    /// (emptied first). A source whose per-group calls are costly reads them all at once.
+    func groupVolts(_ groups: Range<Int>, seriesCount: Int, into volts: inout [Double])
+    /// ``surfaceCelsius(_:)`` of every cell in `cells` (e.g. one per group), in order, NaN for nil, written
+    /// into `celsius` (emptied first).
+    func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double])
 }
 
 extension CellTruthSource {
@@ -41,6 +47,18 @@ extension CellTruthSource {
     public func surfaceCelsius(_ index: Int) -> Double? { cell(index)?.surfaceCelsius }
 
     public func thicknessMillimetres(_ index: Int) -> Double? { cell(index)?.thicknessMillimetres }
+
+    /// One ``groupVolts(_:seriesCount:)`` call per group.
+    public func groupVolts(_ groups: Range<Int>, seriesCount: Int, into volts: inout [Double]) {
+        volts.removeAll(keepingCapacity: true)
+        for group in groups { volts.append(groupVolts(group, seriesCount: seriesCount) ?? .nan) }
+    }
+
+    /// One ``surfaceCelsius(_:)`` call per cell.
+    public func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double]) {
+        celsius.removeAll(keepingCapacity: true)
+        for index in cells { celsius.append(surfaceCelsius(index) ?? .nan) }
+    }
 }
 
 extension Array: CellTruthSource where Element == CellTruth {

@@ -7,6 +7,11 @@ extension VirtualPack: CellTruthSource {
         groupVolts(group)
     }
 
+    /// The groups' voltages in one call into CellPack (each call copies the pack value).
+    public func groupVolts(_ groups: Range<Int>, seriesCount: Int, into volts: inout [Double]) {
+        groupVolts(groups, into: &volts)
+    }
+
     /// The cell file's `design.cell_thickness_mm` (new and discharged), for every cell of the pack.
     public func assemblyThicknessMillimetres(_ index: Int) -> Double? {
         index >= 0 && index < cellCount ? cellParameters[.cellThickness] : nil

@@ -13,6 +13,7 @@ let suites: [(name: String, run: () throws -> Void)] = [
     ("realtime", RealTimeBenchmarks.run),
     ("firmware", BMSFirmwareBenchmarks.run),
     ("nodes", SensorNodesBenchmarks.run),
+    ("closed-loop", ClosedLoopBenchmarks.run),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -105,13 +105,46 @@ struct CANDatabaseFuzzTests {
                 for handle in codecs.codec(for: frame.id)!.handles {
                     _ = view.physical(handle)
                     _ = view.rawBits(handle)
-                    _ = view.valueName(handle)
+                    #expect(view.hasValueName(handle) == (view.valueName(handle) != nil))
                 }
                 _ = view.signals
             }
             _ = try? codec.decode(frame)
         }
         #expect(decoded > 10_000)
+    }
+
+    /// Property: `hasValueName` answers exactly when `valueName` gives a name, for every named value of
+    /// every signal of bms.dbc and for the raw values around it.
+    @Test func hasValueNameAgreesWithValueName() throws {
+        let database = try TestFiles.bmsDatabase()
+        var named = 0
+        for message in database.messages {
+            let codec = try MessageCodec(message)
+            for (index, signal) in message.signals.enumerated() {
+                guard let table = signal.valueTable, signal.multiplexCondition == nil, !signal.isMultiplexer else { continue }
+                let handle = codec.handles[index]
+                for entry in table.entries {
+                    for raw in [entry.value - 1, entry.value, entry.value + 1] {
+                        guard raw >= 0, signal.length >= 63 || raw < Int64(1) << Int64(signal.length) else { continue }
+                        var bytes = [UInt8](repeating: 0, count: message.length)
+                        let layout = (start: signal.startBit, length: signal.length)
+                        for bit in 0..<layout.length where (raw >> Int64(bit)) & 1 == 1 {
+                            let position = signal.byteOrder == .littleEndian ? layout.start + bit : -1
+                            guard position >= 0 else { continue }
+                            bytes[position / 8] |= UInt8(1) << UInt8(position % 8)
+                        }
+                        guard signal.byteOrder == .littleEndian, let decoded = try? codec.decode(CANFrame(id: message.id, data: bytes)) else { continue }
+                        #expect(decoded.hasValueName(handle) == (decoded.valueName(handle) != nil), "\(signal.name) raw \(raw)")
+                        if raw == entry.value, decoded.raw(handle) == raw {
+                            #expect(decoded.hasValueName(handle), "\(signal.name) raw \(raw) is named \(entry.name)")
+                            named += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(named > 10)
     }
 
     /// Property: any value a signal can carry survives encode → decode, for every message, every

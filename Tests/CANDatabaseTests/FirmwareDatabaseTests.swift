@@ -76,6 +76,10 @@ struct FirmwareDatabaseTests {
         for cell in 2...4 { try encoder.set("CellTemperature00\(cell)", 25) }
         let decoded = try codec.decode(try encoder.frame())
         #expect(decoded.valueName(try codec.handle(named: "CellTemperature001")) == "SensorShorted")
+        #expect(decoded.hasValueName(try codec.handle(named: "CellTemperature001")))
+        // 25 °C is a temperature, not a code (the page-1 multiplexed signals are absent: no name either).
+        #expect(!decoded.hasValueName(try codec.handle(named: "CellTemperature002")))
+        #expect(!decoded.hasValueName(try codec.handle(named: "CellTemperature005")))
     }
 
     @Test func requiredContentIsPresent() throws {

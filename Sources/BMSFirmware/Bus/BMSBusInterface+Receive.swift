@@ -221,7 +221,7 @@ extension BMSBusInterface {
             // 65535 is the database's Invalid value: a fault, not a concentration. A saturated reading is the
             // range end, a valid (high) concentration: the tracker's step check still catches a sensor that
             // jumps there within one sample.
-            let invalid = frame.valueName(gas.hydrogen) != nil
+            let invalid = frame.hasValueName(gas.hydrogen)
             Self.setFault(&receiveState.gasFault, invalid, .gasSensor(0), into: &events)
             if !invalid { events.append(.gasMeasured(sensor: 0, hydrogenPartsPerMillion: Int32(clamping: raw))) }
         }
@@ -278,8 +278,9 @@ extension BMSBusInterface {
             guard cell < topology.seriesCells else { continue }
             // Coded values (65534 OpenWire, 65535 Invalid) go on as their raw code, outside the valid
             // 1.0-5.0 V window: the controller classifies the block a measurement fault, never a cell state.
-            let name = frame.valueName(channel.handle)
-            Self.setFault(&receiveState.openWire[cell], name == "OpenWire", .cellVoltageOpenWire(cell: cell), into: &events)
+            // The name only for a coded value (looking it up for every cell would copy the value table).
+            let openWire = frame.hasValueName(channel.handle) && frame.valueName(channel.handle) == "OpenWire"
+            Self.setFault(&receiveState.openWire[cell], openWire, .cellVoltageOpenWire(cell: cell), into: &events)
             if first >= 0, first + run.count != cell {
                 events.append(.cellVoltagesMeasured(firstCell: first, millivolts: run))
                 run.removeAll(keepingCapacity: true)
@@ -305,7 +306,7 @@ extension BMSBusInterface {
             guard sensor < topology.temperatureSensors else { continue }
             // 4094 SensorShorted / 4095 SensorOpen: a broken thermistor, reported as such and never
             // passed on as a temperature (it would read ~309 °C).
-            let coded = frame.valueName(channel.handle) != nil
+            let coded = frame.hasValueName(channel.handle)
             if coded || (first >= 0 && first + run.count != sensor) || coded != receiveState.temperatureFault[sensor] { flush() }
             Self.setFault(&receiveState.temperatureFault[sensor], coded, .temperatureSensor(sensor: sensor), into: &events)
             if coded { continue }

@@ -141,7 +141,12 @@ extension BMSBusInterface {
     /// period sends it once (a multiplexed message: each page once), not the missed backlog.
     public mutating func transmit(atNanoseconds now: Int64, controller: BMSController, into frames: inout [CANFrame]) {
         followState(controller, now: now)
-        for index in slots.indices {
+        func isDue(_ slot: TransmitSlot) -> Bool { slot.nextDueNanoseconds == Int64.min || now >= slot.nextDueNanoseconds }
+        guard let firstDue = slots.firstIndex(where: isDue) else { return }
+        // One context for every frame of this call (encoding changes no transmit state): copying the
+        // controller and the transmit state per frame was most of the cost of a coarse step.
+        let context = EncodingContext(state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now)
+        for index in firstDue..<slots.endIndex {
             let due = slots[index].nextDueNanoseconds
             guard due == Int64.min || now >= due else { continue }
             let period = slots[index].pagePeriodNanoseconds
@@ -153,7 +158,7 @@ extension BMSBusInterface {
             }
             for _ in 0..<count {
                 let page = slots[index].pages[slots[index].nextPage]
-                if let frame = encode(slot: index, page: page, controller: controller, now: now) {
+                if let frame = encode(slot: index, page: page, context: context) {
                     frames.append(frame)
                     statistics.sent += 1
                 } else {
@@ -176,9 +181,7 @@ extension BMSBusInterface {
         }
     }
 
-    private mutating func encode(slot index: Int, page: Int64, controller: BMSController, now: Int64) -> CANFrame? {
-        let context = EncodingContext(
-            state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now)
+    private mutating func encode(slot index: Int, page: Int64, context: borrowing EncodingContext) -> CANFrame? {
         var clipped = 0
         var frame: CANFrame?
         slots[index].encoder.reset()

@@ -13,14 +13,37 @@ import RealModule
 /// the sample) so the sums stay small; every sample shifts and decays them by λ = exp(−Δt/τ). Each block
 /// keeps its own sums, so invalid samples are simply left out.
 struct DivergenceTrend: Sendable {
-    /// Normal-equation sums over regressors (1, u, w, i) and target y.
+    /// Normal-equation sums over regressors (1, u, w, i) and target y. Plain stored values (no arrays), so
+    /// copying and resetting a block's sums never allocates.
     struct Sums: Sendable {
-        var m = [Double](repeating: 0, count: 10)  // upper triangle of the 4×4 matrix, row-major
-        var t = [Double](repeating: 0, count: 4)
+        // Upper triangle of the 4×4 matrix Σ w·x_r·x_c, regressors 0 = 1, 1 = u, 2 = w, 3 = i.
+        var m00 = 0.0, m01 = 0.0, m02 = 0.0, m03 = 0.0
+        var m11 = 0.0, m12 = 0.0, m13 = 0.0
+        var m22 = 0.0, m23 = 0.0
+        var m33 = 0.0
+        // Right-hand side Σ w·x_r·y.
+        var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
         /// Σ w·y² (for the residual and the slope's standard error).
         var yy = 0.0
         var coveredSeconds = 0.0
         var samples = 0
+
+        /// The matrix entry of regressors `row` and `column` (symmetric).
+        @inline(__always)
+        func m(_ row: Int, _ column: Int) -> Double {
+            switch row <= column ? (row, column) : (column, row) {
+            case (0, 0): m00
+            case (0, 1): m01
+            case (0, 2): m02
+            case (0, 3): m03
+            case (1, 1): m11
+            case (1, 2): m12
+            case (1, 3): m13
+            case (2, 2): m22
+            case (2, 3): m23
+            default: m33
+            }
+        }
     }
 
     private var sums: [Sums]
@@ -38,12 +61,6 @@ struct DivergenceTrend: Sendable {
         timeConstantSeconds = Double(timeConstantMilliseconds) / 1000
     }
 
-    @inline(__always)
-    private static func index(_ row: Int, _ column: Int) -> Int {
-        let (r, c) = row <= column ? (row, column) : (column, row)
-        return r * 4 - r * (r - 1) / 2 + (c - r)
-    }
-
     /// Adds one sample. `relativeSOC[i]` = block i − pack mean; `chargeAmpereHours` is the running net
     /// charge drawn from the string; `amperes` the string current now.
     mutating func add(relativeSOC: [Double], valid: [Bool], chargeAmpereHours: Double, amperes: Double, now: Int64) {
@@ -57,24 +74,24 @@ struct DivergenceTrend: Sendable {
         for cell in sums.indices {
             var s = sums[cell]
             // Shift u by dt and w by dq for all earlier samples: x' = x + shift for the u and w regressors.
-            let s0 = s.m[Self.index(0, 0)], su = s.m[Self.index(0, 1)], sw = s.m[Self.index(0, 2)], si = s.m[Self.index(0, 3)]
-            let suu = s.m[Self.index(1, 1)], suw = s.m[Self.index(1, 2)], sui = s.m[Self.index(1, 3)]
-            let sww = s.m[Self.index(2, 2)], swi = s.m[Self.index(2, 3)], sii = s.m[Self.index(3, 3)]
-            let sy = s.t[0], suy = s.t[1], swy = s.t[2], siy = s.t[3]
-            s.m[Self.index(0, 0)] = lambda * s0
-            s.m[Self.index(0, 1)] = lambda * (su + dt * s0)
-            s.m[Self.index(0, 2)] = lambda * (sw + dq * s0)
-            s.m[Self.index(0, 3)] = lambda * si
-            s.m[Self.index(1, 1)] = lambda * (suu + 2 * dt * su + dt * dt * s0)
-            s.m[Self.index(1, 2)] = lambda * (suw + dt * sw + dq * su + dt * dq * s0)
-            s.m[Self.index(1, 3)] = lambda * (sui + dt * si)
-            s.m[Self.index(2, 2)] = lambda * (sww + 2 * dq * sw + dq * dq * s0)
-            s.m[Self.index(2, 3)] = lambda * (swi + dq * si)
-            s.m[Self.index(3, 3)] = lambda * sii
-            s.t[0] = lambda * sy
-            s.t[1] = lambda * (suy + dt * sy)
-            s.t[2] = lambda * (swy + dq * sy)
-            s.t[3] = lambda * siy
+            let s0 = s.m00, su = s.m01, sw = s.m02, si = s.m03
+            let suu = s.m11, suw = s.m12, sui = s.m13
+            let sww = s.m22, swi = s.m23, sii = s.m33
+            let sy = s.t0, suy = s.t1, swy = s.t2, siy = s.t3
+            s.m00 = lambda * s0
+            s.m01 = lambda * (su + dt * s0)
+            s.m02 = lambda * (sw + dq * s0)
+            s.m03 = lambda * si
+            s.m11 = lambda * (suu + 2 * dt * su + dt * dt * s0)
+            s.m12 = lambda * (suw + dt * sw + dq * su + dt * dq * s0)
+            s.m13 = lambda * (sui + dt * si)
+            s.m22 = lambda * (sww + 2 * dq * sw + dq * dq * s0)
+            s.m23 = lambda * (swi + dq * si)
+            s.m33 = lambda * sii
+            s.t0 = lambda * sy
+            s.t1 = lambda * (suy + dt * sy)
+            s.t2 = lambda * (swy + dq * sy)
+            s.t3 = lambda * siy
             s.yy = lambda * s.yy
             if valid[cell], relativeSOC[cell].isFinite, !lastValue[cell].isNaN, abs(relativeSOC[cell] - lastValue[cell]) > Self.jumpLimit {
                 s = Sums()
@@ -83,11 +100,11 @@ struct DivergenceTrend: Sendable {
             if valid[cell], relativeSOC[cell].isFinite {
                 let y = relativeSOC[cell]
                 // The new sample has u = 0, w = 0, i = current.
-                s.m[Self.index(0, 0)] += 1
-                s.m[Self.index(0, 3)] += current
-                s.m[Self.index(3, 3)] += current * current
-                s.t[0] += y
-                s.t[3] += current * y
+                s.m00 += 1
+                s.m03 += current
+                s.m33 += current * current
+                s.t0 += y
+                s.t3 += current * y
                 s.yy += y * y
                 if s.samples > 0 { s.coveredSeconds += dt }
                 s.samples += 1
@@ -104,50 +121,26 @@ struct DivergenceTrend: Sendable {
 
     /// The rate with its standard error: σ²·(XᵀWX)⁻¹ of the time coefficient, σ² from the weighted
     /// residual (conservative for exponential weights, whose effective sample count is about half of Σw).
+    /// Tries regressors (1, u, i) first and falls back to (1, u) when the current did not vary.
     func socRateWithError(cell: Int) -> (rate: Double, error: Double)? {
         let s = sums[cell]
         guard s.coveredSeconds >= timeConstantSeconds / 2 else { return nil }
-        for regressors in [[0, 1, 3], [0, 1]] {
-            guard let solution = solve(s, regressors, rightHandSide: regressors.map { s.t[$0] }) else { continue }
-            var fitted = 0.0
-            for (k, regressor) in regressors.enumerated() { fitted += solution[k] * s.t[regressor] }
-            let weight = s.m[Self.index(0, 0)]
-            let variance = max(0, s.yy - fitted) / max(weight - Double(regressors.count), 1)
-            let unit = regressors.map { $0 == 1 ? 1.0 : 0.0 }
-            let inverse = solve(s, regressors, rightHandSide: unit)?[1] ?? .infinity
-            let error = (variance * max(inverse, 0)).squareRoot()
-            return (-solution[1], error.isFinite ? error : .infinity)
-        }
-        return nil
+        if let result = rateWithError(s, regressors: (0, 1, 3), count: 3) { return result }
+        return rateWithError(s, regressors: (0, 1, 0), count: 2)
     }
 
-    /// Solves the normal equations restricted to `regressors` (with the given right-hand side) by Gaussian elimination with partial
-    /// pivoting; nil when a pivot is negligible against its diagonal (the regressor did not vary).
-    private func solve(_ s: Sums, _ regressors: [Int], rightHandSide: [Double]) -> [Double]? {
-        let n = regressors.count
-        var a = [Double](repeating: 0, count: n * (n + 1))
-        for row in 0..<n {
-            for column in 0..<n { a[row * (n + 1) + column] = s.m[Self.index(regressors[row], regressors[column])] }
-            a[row * (n + 1) + n] = rightHandSide[row]
-        }
-        let diagonal = (0..<n).map { a[$0 * (n + 1) + $0] }
-        for column in 0..<n {
-            var pivot = column
-            for row in (column + 1)..<n where abs(a[row * (n + 1) + column]) > abs(a[pivot * (n + 1) + column]) { pivot = row }
-            if pivot != column {
-                for k in 0...n { a.swapAt(column * (n + 1) + k, pivot * (n + 1) + k) }
-            }
-            let value = a[column * (n + 1) + column]
-            guard abs(value) > 1e-9 * max(diagonal[column], 1e-300), value.isFinite else { return nil }
-            for row in 0..<n where row != column {
-                let factor = a[row * (n + 1) + column] / value
-                if factor == 0 { continue }
-                for k in column...n { a[row * (n + 1) + k] -= factor * a[column * (n + 1) + k] }
-            }
-        }
-        var solution = [Double](repeating: 0, count: n)
-        for row in 0..<n { solution[row] = a[row * (n + 1) + n] / a[row * (n + 1) + row] }
-        guard solution.allSatisfy(\.isFinite) else { return nil }
-        return solution
+    /// The fit on the first `count` of `regressors` (index 1 must be the time regressor); nil when its
+    /// normal equations are singular.
+    @inline(__always)
+    private func rateWithError(_ s: Sums, regressors: (Int, Int, Int), count n: Int) -> (rate: Double, error: Double)? {
+        let rows = NormalEquations(s, regressors: regressors, count: n)
+        guard let solved = rows.solve() else { return nil }
+        let solution = solved.solution
+        let fitted = rows.dotRightHandSide(solution)
+        let weight = s.m00
+        let variance = max(0, s.yy - fitted) / max(weight - Double(n), 1)
+        let inverse = solved.inverseColumn?.1 ?? .infinity
+        let error = (variance * max(inverse, 0)).squareRoot()
+        return (-solution.1, error.isFinite ? error : .infinity)
     }
 }
