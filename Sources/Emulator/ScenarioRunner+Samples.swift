@@ -96,6 +96,11 @@ extension ScenarioRunner {
         result["soh.capacity_rmse_percent"] = rms(samples.capacityErrors)
         result["soh.capacity_max_error_percent"] = samples.capacityErrors.map(abs).max()
         result["soh.weakest_block_rmse_percent"] = rms(samples.weakestBlockCapacityErrors)
+        // Signed means: a bias (a BMS reading high or low throughout) against scatter.
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        result["soc.mean_error_percent"] = mean(samples.stateOfChargeErrors)
+        result["soh.capacity_mean_error_percent"] = mean(samples.capacityErrors)
+        result["soh.weakest_block_mean_error_percent"] = mean(samples.weakestBlockCapacityErrors)
         if samples.maximumCelsius.isFinite { result["pack.max_cell_celsius"] = samples.maximumCelsius }
         if samples.minimumCellVolts.isFinite { result["pack.min_cell_volts"] = samples.minimumCellVolts }
         if samples.maximumCellVolts.isFinite { result["pack.max_cell_volts"] = samples.maximumCellVolts }
