@@ -34,6 +34,9 @@ extension RemoteSession {
         case "pack.cell[N].heater_watts": return .number(participant.heaterWatts[cell])
         case "pack.cell[N].thermal_runaway": return .string("\(pack.runawayState(cell))")
         case "pack.group[N].volts": return number(pack.groupVolts(cell))
+        case "pack.group[N].capacity_ah":
+            let cells = (0..<pack.parallelCount).compactMap { pack.cell(cell * pack.parallelCount + $0)?.capacityAh }
+            return cells.count == pack.parallelCount ? .number(cells.reduce(0, +)) : .null
         case "nodes.fault": return .array(participant.nodes.activeFaults.map { .string($0.description) })
         case "contactors.main_positive": return .bool(participant.nodes.actuators.contactors.mainPositive)
         case "contactors.main_negative": return .bool(participant.nodes.actuators.contactors.mainNegative)
@@ -46,6 +49,7 @@ extension RemoteSession {
         case "bms.state": return runner.observer.stateName.map(JSONValue.string) ?? .null
         case "bms.soc_percent": return number(runner.observer.stateOfChargePercent)
         case "bms.soh_capacity_percent": return number(runner.observer.stateOfHealthCapacityPercent)
+        case "bms.soh_capacity_weakest_percent": return number(runner.observer.stateOfHealthWeakestBlockPercent)
         case "bms.contactors_closed": return .bool(runner.observer.contactorsClosed)
         case "bms.tr_level": return .number(Double(runner.observer.thermalRunawayLevel))
         case "bms.alarms": return .object(runner.observer.activeAlarms.map { ($0.name, .number(Double($0.level))) })

@@ -44,6 +44,7 @@ enum VariableCatalog {
             summary: "true longest dendrite over the separator thickness (soft shorts from 0.8, a hard short at 1)"),
         Entry(name: "pack.cell[N].roughness", unit: "1", writable: false, index: .cell, summary: "true anode roughness, 0 flat … 1 mossy"),
         Entry(name: "pack.cell[N].capacity_ah", unit: "Ah", writable: false, index: .cell, summary: "true capacity (cathode sites or cyclable lithium)"),
+        Entry(name: "pack.group[N].capacity_ah", unit: "Ah", writable: false, index: .group, summary: "true capacity of a parallel group"),
         Entry(
             name: "pack.cell[N].anode_lithium_ah", unit: "Ah", writable: false, index: .cell,
             summary: "true metallic lithium still connected to the anode (foil reserve plus plated)"),
@@ -61,6 +62,9 @@ enum VariableCatalog {
         Entry(name: "bms.state", unit: "", writable: false, index: .none, summary: "state the BMS reports in BMS_State (null before its first frame)"),
         Entry(name: "bms.soc_percent", unit: "%", writable: false, index: .none, summary: "SOC the BMS reports (BMS_SOC SOC_Mean)"),
         Entry(name: "bms.soh_capacity_percent", unit: "%", writable: false, index: .none, summary: "capacity SOH the BMS reports once valid"),
+        Entry(
+            name: "bms.soh_capacity_weakest_percent", unit: "%", writable: false, index: .none,
+            summary: "capacity SOH of the weakest block the BMS reports (SOHCapacity_MinCell)"),
         Entry(name: "bms.contactors_closed", unit: "", writable: false, index: .none, summary: "the BMS commands both main contactors closed"),
         Entry(name: "bms.tr_level", unit: "", writable: false, index: .none, summary: "thermal-runaway level the BMS reports: 0 none, 1 warning, 2 alarm, 3 confirmed"),
         Entry(name: "bms.alarms", unit: "", writable: false, index: .none, summary: "active alarms the BMS reports, name → level (1 warning, 2 alarm, 3 fault)"),
