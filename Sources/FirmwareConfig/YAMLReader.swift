@@ -306,7 +306,9 @@ enum YAMLReader {
         let rest = try root.required("rest")
         try rest.rejectUnknownKeys(["settle_ms", "minimum_analysis_ms", "self_discharge_suspect_ma", "noise_ratio_suspect", "minimum_soc"])
         let divergence = try root.required("divergence")
-        try divergence.rejectUnknownKeys(["sample_ms", "time_constant_ms", "suspect_ma", "minimum_hysteresis_saturation"])
+        try divergence.rejectUnknownKeys([
+            "sample_ms", "time_constant_ms", "suspect_ma", "minimum_hysteresis_saturation", "confirm_ms",
+        ])
         let efficiency = try root.required("coulombic_efficiency")
         try efficiency.rejectUnknownKeys(["drop", "baseline_windows"])
         let resistance = try root.required("resistance")
@@ -323,7 +325,8 @@ enum YAMLReader {
             coulombicEfficiencyBaselineWindows: try efficiency.required("baseline_windows").int(in: 0...100_000),
             resistanceRiseFraction: try resistance.required("rise_fraction").double(in: 0...100),
             restMinimumSOC: try rest.required("minimum_soc").double(in: 0...1),
-            divergenceMinimumHysteresisSaturation: try divergence.required("minimum_hysteresis_saturation").double(in: 0...1))
+            divergenceMinimumHysteresisSaturation: try divergence.required("minimum_hysteresis_saturation").double(in: 0...1),
+            divergenceConfirmMilliseconds: Int64(try divergence.optional("confirm_ms")?.int(in: 0...86_400_000) ?? 180_000))
     }
 
     static func healing(_ root: ConfigNode) throws(ConfigError) -> HealingProfiles {

@@ -20,6 +20,8 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
     /// Divergence samples are taken only while every block's hysteresis state |h| is at least this (not
     /// during the walk from one hysteresis branch to the other after a current reversal).
     public var divergenceMinimumHysteresisSaturation: Double
+    /// A divergence at or above the thermal-runaway soft-short level must stand this long to count as one.
+    public var divergenceConfirmMilliseconds: Int64
     /// Drop of the rolling Coulombic efficiency below its baseline that marks lithium-inventory loss.
     public var coulombicEfficiencyDrop: Double
     /// Windows forming the Coulombic-efficiency baseline.
@@ -31,8 +33,11 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         restSettleMilliseconds: Int64, minimumRestAnalysisMilliseconds: Int64, selfDischargeSuspectMilliamperes: Double,
         noiseRatioSuspect: Double, divergenceSampleMilliseconds: Int64, divergenceTimeConstantMilliseconds: Int64,
         divergenceSuspectMilliamperes: Double, coulombicEfficiencyDrop: Double, coulombicEfficiencyBaselineWindows: Int,
-        resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1, divergenceMinimumHysteresisSaturation: Double = 0.9
+        resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1, divergenceMinimumHysteresisSaturation: Double = 0.9,
+        divergenceConfirmMilliseconds: Int64 = 180_000
     ) {
+        self.divergenceConfirmMilliseconds = divergenceConfirmMilliseconds
+
         self.divergenceMinimumHysteresisSaturation = divergenceMinimumHysteresisSaturation
         self.restMinimumSOC = restMinimumSOC
         self.restSettleMilliseconds = restSettleMilliseconds

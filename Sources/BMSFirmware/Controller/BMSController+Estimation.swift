@@ -195,7 +195,7 @@ extension BMSController {
         let changed = dendrite.evaluate(
             coulombicEfficiency: stateOfHealth.coulombicEfficiency, efficiencyBaseline: stateOfHealth.efficiencyBaseline,
             resistanceOhms: stateOfHealth.resistance.map(\.ohms), initialResistance: stateOfHealth.initialResistance,
-            settings: settings, softShortWarningMilliamperes: configuration.thermalRunaway.softShortWarningMilliamperes)
+            settings: settings, softShortWarningMilliamperes: configuration.thermalRunaway.softShortWarningMilliamperes, now: now)
         for cell in changed {
             pendingDendriteReports.append(
                 DendriteHealthReport(cell: cell, risk: dendrite.risk[cell], signatures: dendrite.signatures[cell]))

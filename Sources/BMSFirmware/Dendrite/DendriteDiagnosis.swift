@@ -34,6 +34,8 @@ struct DendriteDiagnosis: Sendable {
     private var hasMeanAmperes = false
     /// Divergence below this (mA) could come from capacity-estimate error alone at the present load.
     private(set) var divergenceFloorMilliamperes: [Double]
+    /// When each block's divergence first stood at or above the soft-short warning level (reset when it falls back).
+    private var driftHighSince: [Int64]
     /// True once the current rest has produced a verdict (the healing phases wait for it).
     private(set) var restVerdictAt = Time.never
 
@@ -50,6 +52,7 @@ struct DendriteDiagnosis: Sendable {
         divergence = DivergenceTrend(cells: cells, timeConstantMilliseconds: configuration.dendrite.divergenceTimeConstantMilliseconds)
         capacityCorrection = Array(repeating: 0, count: cells)
         divergenceFloorMilliamperes = Array(repeating: 0, count: cells)
+        driftHighSince = Array(repeating: Time.never, count: cells)
     }
 
     /// Follows the rest-voltage trend: starts after the settle time of a rest, stops when the rest ends.
@@ -160,7 +163,7 @@ struct DendriteDiagnosis: Sendable {
     /// Re-derives signatures and risk; returns the blocks whose risk or signatures changed.
     mutating func evaluate(
         coulombicEfficiency: [Double?], efficiencyBaseline: [Double?], resistanceOhms: [Double], initialResistance: [Double?],
-        settings: DendriteDiagnosisSettings, softShortWarningMilliamperes: Double
+        settings: DendriteDiagnosisSettings, softShortWarningMilliamperes: Double, now: Int64 = 0
     ) -> [Int] {
         var changed: [Int] = []
         for cell in risk.indices {
@@ -182,8 +185,17 @@ struct DendriteDiagnosis: Sendable {
             if let initial = initialResistance[cell], initial > 0, resistanceOhms[cell] / initial - 1 >= settings.resistanceRiseFraction {
                 found.insert(.resistanceRise)
             }
+            // A divergence counts as a developing short (the safety path) only once it has stood for the confirm
+            // time: a leak persists, a fit disturbed by one odd sample does not. A rest sag is a verdict already.
+            if drift >= softShortWarningMilliamperes {
+                if driftHighSince[cell] == Time.never { driftHighSince[cell] = now }
+            } else {
+                driftHighSince[cell] = Time.never
+            }
+            let driftConfirmed = drift >= softShortWarningMilliamperes
+                && Time.elapsed(from: driftHighSince[cell], to: now) >= settings.divergenceConfirmMilliseconds
             let newRisk: DendriteRisk
-            if max(sag, drift) >= softShortWarningMilliamperes {
+            if sag >= softShortWarningMilliamperes || driftConfirmed {
                 newRisk = .high
             } else if !found.intersection(DendriteSignatures.shortSignatures).isEmpty || found.contains(.coulombicEfficiencyDrop) {
                 newRisk = .elevated
