@@ -24,6 +24,7 @@ public struct MessageEncoder: Sendable {
         isSet.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
     }
 
+    @inline(__always)
     private func index(_ handle: SignalHandle) throws(CANEncodeError) -> Int {
         guard handle.messageKey == storage.key, handle.index >= 0, handle.index < storage.signals.count else {
             throw .unknownSignal("handle \(handle.index) of another message")
