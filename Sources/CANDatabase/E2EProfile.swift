@@ -83,8 +83,11 @@ public struct E2EProfile: Hashable, Sendable {
         state = CRC8SAEJ1850.update(state, UInt8(truncatingIfNeeded: messageID.value))
         state = CRC8SAEJ1850.update(state, UInt8(truncatingIfNeeded: messageID.value >> 8))
         let skip = checksumByte ?? -1
-        payload.withUnsafeBytes { bytes in
-            for index in bytes.indices where index != skip { state = CRC8SAEJ1850.update(state, bytes[index]) }
+        // The table once per frame, not once per byte (each `table` access checks its lazy initialisation).
+        CRC8SAEJ1850.table.withUnsafeBufferPointer { table in
+            payload.withUnsafeBytes { bytes in
+                for index in bytes.indices where index != skip { state = table[Int(state ^ bytes[index])] }
+            }
         }
         return state ^ CRC8SAEJ1850.finalXOR
     }

@@ -58,12 +58,24 @@ public struct E2EReceiver: Hashable, Sendable {
 
     /// Checks one frame and updates the counter reference.
     public mutating func check(_ frame: CANFrame) -> E2ECheck {
+        check(frame) { $0.crc(of: frame.data) }
+    }
+
+    /// Checks one frame like ``check(_:)``, with its CRC already computed: `expectedCRC` must be
+    /// `profile.crc(of: frame.data)`. For a broadcast frame that several receivers of the same
+    /// profile check (the CRC depends on the frame only; the counter state is each receiver's own).
+    public mutating func check(_ frame: CANFrame, expectedCRC: UInt8) -> E2ECheck {
+        check(frame) { _ in expectedCRC }
+    }
+
+    @inline(__always)
+    private mutating func check(_ frame: CANFrame, crc: (E2EProfile) -> UInt8) -> E2ECheck {
         guard frame.id == profile.messageID, !frame.isRemoteRequest, !frame.isErrorFrame else { return .wrongFrame }
         guard profile.lengths.contains(frame.data.count) else {
             return .wrongLength(expected: profile.lengths[0], actual: frame.data.count)
         }
         if let byte = profile.checksumByte, let received = frame.data.byte(at: byte) {
-            let expected = profile.crc(of: frame.data)
+            let expected = crc(profile)
             guard expected == received else { return .badCRC(expected: expected, received: received) }
         }
         let counter = profile.counterValue(in: frame.data)

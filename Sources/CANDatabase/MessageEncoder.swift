@@ -24,6 +24,7 @@ public struct MessageEncoder: Sendable {
         isSet.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
     }
 
+    @inline(__always)
     private func index(_ handle: SignalHandle) throws(CANEncodeError) -> Int {
         guard handle.messageKey == storage.key, handle.index >= 0, handle.index < storage.signals.count else {
             throw .unknownSignal("handle \(handle.index) of another message")
@@ -134,16 +135,18 @@ public struct MessageEncoder: Sendable {
         var multiplexer = -1
         var multiplexerValue: Int64?
         var multiplexerPresent = false
-        for index in storage.signals.indices {
-            let conditionIndex = storage.signals[index].conditionIndex
+        let signals = storage.signals
+        let conditions = storage.conditions
+        for index in signals.indices {
+            let conditionIndex = signals[index].conditionIndex
             let present: Bool
             if conditionIndex < 0 {
                 present = true
             } else {
-                let condition = storage.conditions[conditionIndex]
+                let condition = conditions[conditionIndex]
                 if condition.multiplexer != multiplexer {
                     multiplexer = condition.multiplexer
-                    let codec = storage.signals[multiplexer]
+                    let codec = signals[multiplexer]
                     multiplexerValue = codec.rawInteger(bits: codec.layout.extract(word0: word0, payload: payload))
                     multiplexerPresent = storage.isPresent(multiplexer, word0: word0, payload: payload)
                 }

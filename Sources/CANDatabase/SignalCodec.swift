@@ -125,6 +125,7 @@ struct SignalCodec: Sendable {
     }
 
     /// Bits for a raw integer (no physical range check; the bit width is checked).
+    @inline(__always)
     func bits(forRaw raw: Int64, name: @autoclosure () -> String) throws(CANEncodeError) -> UInt64 {
         let length = layout.length
         switch kind {

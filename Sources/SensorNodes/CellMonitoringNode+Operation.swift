@@ -182,7 +182,14 @@ extension CellMonitoringNode {
     /// frames are not for this node and are ignored without counting.
     public mutating func receive(_ frame: CANFrame, atNanoseconds now: Int64) {
         guard !transmitter.isBusOff, frame.id == balancingCommand.identifier else { return }
-        guard let decoded = balancingCommand.check(frame, counters: &counters) else { return }
+        receive(balancingCommand.prepare(frame), atNanoseconds: now)
+    }
+
+    /// ``receive(_:atNanoseconds:)`` of a `BMS_BalancingCommand` frame already prepared by any board's
+    /// ``IncomingMessage/prepare(_:)`` (the pack's boards share one preparation per broadcast frame).
+    mutating func receive(_ prepared: PreparedCommand, atNanoseconds now: Int64) {
+        guard !transmitter.isBusOff, prepared.frame.id == balancingCommand.identifier else { return }
+        guard let decoded = balancingCommand.check(prepared, counters: &counters) else { return }
         guard decoded.raw(balancingBoardHandle) == Int64(board - 1) else { return }
         guard let mask = decoded.raw(balancingMaskHandle) else {
             counters.invalidMultiplexer += 1

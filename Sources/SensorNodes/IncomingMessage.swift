@@ -39,16 +39,49 @@ struct IncomingMessage: Sendable {
 
     /// The decoded frame if it passes every check, otherwise `nil` with the reason counted.
     mutating func check(_ frame: CANFrame, counters: inout CommandCounters) -> DecodedFrame? {
+        check(prepare(frame), counters: &counters)
+    }
+
+    /// What ``check(_:counters:)`` finds in `frame` that depends on the frame alone (shape, expected
+    /// CRC, decoding): every node receiving this message from the same database finds the same, so a
+    /// broadcast frame is prepared once and checked by each node against its own counter state.
+    func prepare(_ frame: CANFrame) -> PreparedCommand {
         guard !frame.isRemoteRequest, !frame.isErrorFrame, frame.format == (codec.isFD ? .fd : .classic) else {
-            counters.notADataFrame += 1
-            return nil
+            return PreparedCommand(frame: frame, shape: .notADataFrame)
         }
         guard frame.data.count == codec.frameLength else {
+            return PreparedCommand(frame: frame, shape: .wrongLength)
+        }
+        let expectedCRC = receiver.flatMap { $0.profile.checksumByte == nil ? nil : $0.profile.crc(of: frame.data) }
+        let decoded: Result<DecodedFrame, CANDecodeError>
+        do throws(CANDecodeError) {
+            decoded = .success(try codec.decode(frame))
+        } catch {
+            decoded = .failure(error)
+        }
+        return PreparedCommand(frame: frame, shape: .dataFrame(expectedCRC: expectedCRC, decoded: decoded))
+    }
+
+    /// ``check(_:counters:)`` of a frame prepared by ``prepare(_:)`` (of this message, by any node).
+    mutating func check(_ prepared: PreparedCommand, counters: inout CommandCounters) -> DecodedFrame? {
+        switch prepared.shape {
+        case .notADataFrame:
+            counters.notADataFrame += 1
+            return nil
+        case .wrongLength:
             counters.wrongLength += 1
             return nil
+        case .dataFrame(let expectedCRC, let decoded):
+            return check(prepared.frame, expectedCRC: expectedCRC, decoded: decoded, counters: &counters)
         }
+    }
+
+    private mutating func check(
+        _ frame: CANFrame, expectedCRC: UInt8?, decoded: Result<DecodedFrame, CANDecodeError>, counters: inout CommandCounters
+    ) -> DecodedFrame? {
         if receiver != nil {
-            switch receiver!.check(frame) {
+            let result = expectedCRC.map { receiver!.check(frame, expectedCRC: $0) } ?? receiver!.check(frame)
+            switch result {
             case .ok, .initial: break
             case .skipped(let lost): counters.lostFrames += lost
             case .repeated:
@@ -65,9 +98,10 @@ struct IncomingMessage: Sendable {
                 return nil
             }
         }
-        do throws(CANDecodeError) {
-            return try codec.decode(frame)
-        } catch {
+        switch decoded {
+        case .success(let decoded):
+            return decoded
+        case .failure(let error):
             switch error {
             case .unknownMultiplexerValue: counters.invalidMultiplexer += 1
             case .wrongLength: counters.wrongLength += 1
@@ -76,4 +110,19 @@ struct IncomingMessage: Sendable {
             return nil
         }
     }
+}
+
+/// A received command frame with the checks that depend on the frame alone already made
+/// (``IncomingMessage/prepare(_:)``).
+struct PreparedCommand: Sendable {
+    enum Shape: Sendable {
+        case notADataFrame
+        case wrongLength
+        /// A data frame of the message's format and length: its expected E2E CRC (`nil` without a
+        /// CRC) and its decoding.
+        case dataFrame(expectedCRC: UInt8?, decoded: Result<DecodedFrame, CANDecodeError>)
+    }
+
+    let frame: CANFrame
+    let shape: Shape
 }

@@ -148,9 +148,12 @@ public struct PackNodes: Sendable {
             charger.receive(frame, atNanoseconds: now)
             nextDueNanoseconds = min(nextDueNanoseconds, charger.nextDueNanoseconds)
         case balancingCommand:
-            for index in cellMonitors.indices {
-                cellMonitors[index].receive(frame, atNanoseconds: now)
-                nextDueNanoseconds = min(nextDueNanoseconds, cellMonitors[index].nextDueNanoseconds)
+            // One preparation (shape, CRC, decoding) for all boards; each checks its own counter.
+            if let prepared = cellMonitors.first?.balancingCommand.prepare(frame) {
+                for index in cellMonitors.indices {
+                    cellMonitors[index].receive(prepared, atNanoseconds: now)
+                    nextDueNanoseconds = min(nextDueNanoseconds, cellMonitors[index].nextDueNanoseconds)
+                }
             }
             refreshBalancing()
         case currentSensorCommand:

@@ -134,6 +134,11 @@ public struct OCVTable: Hashable, Sendable {
     @inline(__always)
     public func voltage(atSOC soc: Double) -> Double {
         let (index, t) = locate(soc)
+        return voltage(index: index, t: t)
+    }
+
+    @inline(__always)
+    private func voltage(index: Int, t: Double) -> Double {
         let h00 = (1 + 2 * t) * (1 - t) * (1 - t)
         let h10 = t * (1 - t) * (1 - t)
         let h01 = t * t * (3 - 2 * t)
@@ -145,6 +150,11 @@ public struct OCVTable: Hashable, Sendable {
     @inline(__always)
     public func slope(atSOC soc: Double) -> Double {
         let (index, t) = locate(soc)
+        return slope(index: index, t: t)
+    }
+
+    @inline(__always)
+    private func slope(index: Int, t: Double) -> Double {
         let d00 = 6 * t * t - 6 * t
         let d10 = 3 * t * t - 4 * t + 1
         let d01 = -6 * t * t + 6 * t
@@ -169,10 +179,12 @@ public struct OCVTable: Hashable, Sendable {
         var b = Double(high) * step
         var z = a + (voltage - volts[low]) / (volts[high] - volts[low]) * step
         for _ in 0..<30 {
-            let error = self.voltage(atSOC: z) - voltage
+            // Voltage and slope from one table lookup (the same expressions as voltage(atSOC:) and slope(atSOC:)).
+            let (index, t) = locate(z)
+            let error = self.voltage(index: index, t: t) - voltage
             if abs(error) < 1e-12 { return z }
             if error < 0 { a = z } else { b = z }
-            let derivative = slope(atSOC: z)
+            let derivative = slope(index: index, t: t)
             var next = derivative > 0 ? z - error / derivative : 0.5 * (a + b)
             if !(next > a && next < b) { next = 0.5 * (a + b) }
             if abs(next - z) < 1e-13 { return next }

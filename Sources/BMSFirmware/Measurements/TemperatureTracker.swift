@@ -239,7 +239,7 @@ struct TemperatureTracker: Sendable {
         let base = sensor * windowSamples
         ring[base + ringHead[sensor]] = value
         ringTimes[base + ringHead[sensor]] = now
-        ringHead[sensor] = (ringHead[sensor] + 1) % windowSamples
+        ringHead[sensor] = ringHead[sensor] + 1 == windowSamples ? 0 : ringHead[sensor] + 1
         if ringCount[sensor] < windowSamples { ringCount[sensor] += 1 }
         rate[sensor] = fastRate(sensor, now: now)
 
@@ -270,7 +270,7 @@ struct TemperatureTracker: Sendable {
             if taken >= 2, age > rateSpanMilliseconds + tolerance { break }
             fit.add(time: -Double(age) / 1000, value: ring[base + index])
             oldestAge = age
-            index = (index + windowSamples - 1) % windowSamples
+            index = index == 0 ? windowSamples - 1 : index - 1
         }
         // Covered: the window's span of samples, or two samples further apart than the window.
         guard oldestAge >= rateSpanMilliseconds - tolerance else { return 0 }
@@ -283,7 +283,7 @@ struct TemperatureTracker: Sendable {
         let base = sensor * Self.blocks
         blockMeans[base + blockMeanHead[sensor]] = blockSum[sensor] / Double(samples)
         blockTimes[base + blockMeanHead[sensor]] = Double(blockStartedAt[sensor]) + blockTimeSum[sensor] / Double(samples)
-        blockMeanHead[sensor] = (blockMeanHead[sensor] + 1) % Self.blocks
+        blockMeanHead[sensor] = blockMeanHead[sensor] + 1 == Self.blocks ? 0 : blockMeanHead[sensor] + 1
         if blockMeanCount[sensor] < Self.blocks { blockMeanCount[sensor] += 1 }
         samplesInBlock[sensor] = 0
         blockSum[sensor] = 0
@@ -302,7 +302,7 @@ struct TemperatureTracker: Sendable {
             if taken >= 2, age >= window { break }
             fit.add(time: -age / 1000, value: blockMeans[base + index])
             oldestAge = age
-            index = (index + Self.blocks - 1) % Self.blocks
+            index = index == 0 ? Self.blocks - 1 : index - 1
         }
         // Covered: nine window spacings (ten regular blocks), or two blocks further apart than the window.
         guard oldestAge >= Double(Int64(Self.blocks - 1) * blockSpanMilliseconds) - Double(intervalMilliseconds) / 2 else { return }
