@@ -47,7 +47,7 @@ struct ConfigurationTests {
         #expect(configuration.healing.pulseCharging.onMilliseconds == 1 && configuration.healing.pulseCharging.offMilliseconds == 3)
         #expect(configuration.thermalRunaway.confirmationVoltageDropFraction == 0.25)
         #expect(configuration.thermalRunaway.confirmationRateHoldMilliseconds == 3_000)
-        #expect(configuration.cell.openCircuitVoltage.volts.count == 21)
+        #expect(configuration.cell.openCircuitVoltage.volts.count == 101)
         _ = try BMSController(configuration: configuration)
     }
 
@@ -107,7 +107,7 @@ struct ConfigurationTests {
     }
 
     @Test func nonMonotoneOCVIsRejected() throws {
-        let error = try Self.rejection(.cellModel) { $0.replacingOccurrences(of: "3.5715, 3.5996", with: "3.5715, 3.5600") }
+        let error = try Self.rejection(.cellModel) { $0.replacingOccurrences(of: "3.5715, 3.5771", with: "3.5715, 3.5600") }
         #expect(error.key.hasPrefix("cell.ocv_v."))
         #expect(error.reason.contains("increase strictly"))
     }
