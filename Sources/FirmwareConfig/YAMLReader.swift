@@ -298,7 +298,7 @@ enum YAMLReader {
             pressureBaselineTimeConstantMilliseconds: try int64(pressure, "baseline_time_constant_ms"),
             softShortWarningMilliamperes: try softShort.required("warning_ma").double(in: 0...1_000_000),
             warningClearMilliseconds: try int64(warning, "clear_ms"),
-            voltageDeviationMinimumSOC: try corroboration.optional("voltage_deviation_minimum_soc")?.double(in: 0...1) ?? 0.1)
+            voltageDeviationMinimumSOC: try corroboration.required("voltage_deviation_minimum_soc").double(in: 0...1))
     }
 
     static func dendrite(_ root: ConfigNode) throws(ConfigError) -> DendriteDiagnosisSettings {
@@ -326,7 +326,7 @@ enum YAMLReader {
             resistanceRiseFraction: try resistance.required("rise_fraction").double(in: 0...100),
             restMinimumSOC: try rest.required("minimum_soc").double(in: 0...1),
             divergenceMinimumHysteresisSaturation: try divergence.required("minimum_hysteresis_saturation").double(in: 0...1),
-            divergenceConfirmMilliseconds: Int64(try divergence.optional("confirm_ms")?.int(in: 0...86_400_000) ?? 180_000))
+            divergenceConfirmMilliseconds: try int64(divergence, "confirm_ms"))
     }
 
     static func healing(_ root: ConfigNode) throws(ConfigError) -> HealingProfiles {

@@ -61,7 +61,7 @@ struct DendriteHealingTests {
         let changed = diagnosis.evaluate(
             coulombicEfficiency: [0.995, 0.990, 0.995, 0.995], efficiencyBaseline: [0.995, 0.995, 0.995, 0.995],
             resistanceOhms: [0.008, 0.008, 0.008, 0.0112], initialResistance: [0.008, 0.008, 0.008, 0.008], settings: settings,
-            softShortWarningMilliamperes: 200)
+            softShortWarningMilliamperes: 200, now: 0)
         #expect(changed == [1, 3])
         #expect(diagnosis.signatures[1] == [.coulombicEfficiencyDrop])
         #expect(diagnosis.risk[1] == .elevated)

@@ -55,9 +55,6 @@ extension BMSBusInterface {
             return
         case .badCRC, .repeated:
             statistics.e2eFailures += 1
-            if receiveState.outstandingE2EFailures.count < receivers.count {
-                receiveState.outstandingE2EFailures = Array(repeating: 0, count: receivers.count)
-            }
             receiveState.outstandingE2EFailures[index] = min(receiveState.outstandingE2EFailures[index] + 1, 1_000)
             events.append(.e2eFailure(message: receivers[index].message))
             return
@@ -89,7 +86,7 @@ extension BMSBusInterface {
         }
         if accepted {
             statistics.consumed += 1
-            if index < receiveState.outstandingE2EFailures.count, receiveState.outstandingE2EFailures[index] > 0 {
+            if receiveState.outstandingE2EFailures[index] > 0 {
                 receiveState.outstandingE2EFailures[index] -= 1
                 events.append(.e2eRecovered(message: receivers[index].message))
             }

@@ -170,6 +170,7 @@ public struct BMSBusInterface: Sendable {
         slots = handles.slots
         transmitState = TransmitState(topology: topology, boards: handles.balancingBoards.count)
         receiveState = ReceiveState(topology: topology)
+        receiveState.outstandingE2EFailures = Array(repeating: 0, count: receivers.count)
     }
 }
 

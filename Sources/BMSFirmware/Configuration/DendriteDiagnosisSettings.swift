@@ -34,7 +34,7 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         noiseRatioSuspect: Double, divergenceSampleMilliseconds: Int64, divergenceTimeConstantMilliseconds: Int64,
         divergenceSuspectMilliamperes: Double, coulombicEfficiencyDrop: Double, coulombicEfficiencyBaselineWindows: Int,
         resistanceRiseFraction: Double, restMinimumSOC: Double = 0.1, divergenceMinimumHysteresisSaturation: Double = 0.9,
-        divergenceConfirmMilliseconds: Int64 = 180_000
+        divergenceConfirmMilliseconds: Int64
     ) {
         self.divergenceConfirmMilliseconds = divergenceConfirmMilliseconds
 

@@ -76,7 +76,7 @@ public struct HealingProfiles: Hashable, Sendable {
         public var finishWithinMillivolts: Int32
         public init(
             forwardCRate: Double, reverseChargeRatio: Double, forwardMilliseconds: Int32, reverseMilliseconds: Int32, charges: Int,
-            finishWithinMillivolts: Int32 = 50
+            finishWithinMillivolts: Int32
         ) {
             self.forwardCRate = forwardCRate
             self.reverseChargeRatio = reverseChargeRatio

@@ -44,7 +44,7 @@ public struct ThermalRunawaySettings: Hashable, Sendable {
         gasWarningRisePartsPerMillion: Int32, gasAlarmRisePartsPerMillion: Int32, gasHoldMilliseconds: Int64,
         gasBaselineTimeConstantMilliseconds: Int64, pressureWarningRisePascals: Int32, pressureAlarmRisePascals: Int32,
         pressureHoldMilliseconds: Int64, pressureBaselineTimeConstantMilliseconds: Int64,
-        softShortWarningMilliamperes: Double, warningClearMilliseconds: Int64, voltageDeviationMinimumSOC: Double = 0.1
+        softShortWarningMilliamperes: Double, warningClearMilliseconds: Int64, voltageDeviationMinimumSOC: Double
     ) {
         self.voltageDeviationMinimumSOC = voltageDeviationMinimumSOC
         self.confirmationVoltageDropFraction = confirmationVoltageDropFraction

@@ -84,8 +84,7 @@ extension BMSController {
         if session.finishingAfterAsymmetric {
             // No current step up at a nearly full pack: at most the ABC forward current (a jump from its mean
             // to the SOF limit overshot the cell voltage to the MSL on a 30 s lock-step).
-            let abc = configuration.healing.asymmetricBidirectional
-            let forward = abc.forwardCRate * configuration.cell.nominalCapacityAmpereHours * 1000 * Double(configuration.topology.parallelCells)
+            let forward = HealingPlanner.asymmetricForwardMilliamperes(configuration: configuration)
             setpoint.currentMilliamperes = min(setpoint.currentMilliamperes, Int32(clamping: Int64(forward.rounded(.down))))
         }
         if shouldResend(setpoint, last: session.lastCommand, lastAt: session.lastCommandAtMilliseconds, now: now),

@@ -163,7 +163,7 @@ struct DendriteDiagnosis: Sendable {
     /// Re-derives signatures and risk; returns the blocks whose risk or signatures changed.
     mutating func evaluate(
         coulombicEfficiency: [Double?], efficiencyBaseline: [Double?], resistanceOhms: [Double], initialResistance: [Double?],
-        settings: DendriteDiagnosisSettings, softShortWarningMilliamperes: Double, now: Int64 = 0
+        settings: DendriteDiagnosisSettings, softShortWarningMilliamperes: Double, now: Int64
     ) -> [Int] {
         var changed: [Int] = []
         for cell in risk.indices {

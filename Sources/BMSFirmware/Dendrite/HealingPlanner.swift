@@ -65,6 +65,12 @@ enum HealingPlanner {
         return HealingPlan(protocolUsed: chargerBidirectional ? .selfHeatingDose : .pulseCharging, cells: due, reasons: [])
     }
 
+    /// The forward (charge) current of the asymmetric-bidirectional profile for one block, mA.
+    static func asymmetricForwardMilliamperes(configuration: BMSConfiguration) -> Double {
+        configuration.healing.asymmetricBidirectional.forwardCRate * configuration.cell.nominalCapacityAmpereHours * 1000
+            * Double(configuration.topology.parallelCells)
+    }
+
     /// The charger setpoint and run length that carry out `plan`.
     static func command(for plan: HealingPlan, configuration: BMSConfiguration) -> (command: ChargerCommand, runMilliseconds: Int64) {
         let profiles = configuration.healing
@@ -85,7 +91,7 @@ enum HealingPlanner {
             )
         case .asymmetricBidirectional:
             let abc = profiles.asymmetricBidirectional
-            let forward = abc.forwardCRate * nominalMilliamperes * parallel
+            let forward = asymmetricForwardMilliamperes(configuration: configuration)
             let reverse = forward * abc.reverseChargeRatio * Double(abc.forwardMilliseconds) / Double(abc.reverseMilliseconds)
             return (
                 ChargerCommand(
