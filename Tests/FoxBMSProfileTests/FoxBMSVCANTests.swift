@@ -14,8 +14,11 @@ import Testing
     "foxBMS profile: bmsemu pack on real vcan", .serialized,
     .enabled(if: FoxBMSVCAN.shouldRun, "vcan0 is missing (run: bash HIL/vcan-run.sh --fd -- swift test --filter FoxBMSVCANTests)"))
 struct FoxBMSVCANTests {
-    /// Marker frame candump must print before the run starts (0x7F0: in neither DBC, excluded from the analysis).
+    /// Marker frames candump must print before the run starts and after it ends (0x7F0: in neither DBC, excluded
+    /// from the analysis).
     static let marker = "7F0#F0"
+    static let endMarker = "7F0#F1"
+    static let markerIdentifier: UInt32 = 0x7F0
     /// candump filters: every standard identifier except 0x5A0...0x5FF, the range `SocketCANTests` uses for its own
     /// traffic on vcan0 (it may run at the same time); no extended frames (neither DBC has any).
     static let captureFilters = "000:600,200:600,400:700,500:7C0,540:7E0,560:7E0,580:7E0,600:600"
@@ -34,17 +37,13 @@ struct FoxBMSVCANTests {
         let capturePath = scratch.appendingPathComponent("capture.log")
         let packLogPath = scratch.appendingPathComponent("pack.log")
 
-        // candump first, running before bmsemu starts: it prints the marker once its socket is bound. It stops by
-        // itself 1.5 s after the last frame (-T), so no signal is needed.
+        // candump first, running before bmsemu starts: it prints the start marker once its socket is bound. After the
+        // run an end marker goes out and candump is killed once it has printed it, so a slow start of bmsemu (a debug
+        // build in a loaded UML guest) can never end the capture early; an idle timeout (-T) once did, with 0 frames.
         let started = Date()
-        let candump = try FoxBMSVCAN.start(["candump", "-L", "-T", "1500", "vcan0,\(Self.captureFilters)"], stdout: capturePath)
-        var markerSeen = false
-        for _ in 0..<100 where !markerSeen {
-            _ = try FoxBMSVCAN.run(["cansend", "vcan0", Self.marker])
-            usleep(20_000)
-            markerSeen = ((try? String(contentsOf: capturePath, encoding: .utf8)) ?? "").contains(Self.marker)
-        }
-        try #require(markerSeen, "candump printed no marker within 2 s")
+        let candump = try FoxBMSVCAN.start(["candump", "-L", "vcan0,\(Self.captureFilters)"], stdout: capturePath)
+        defer { _ = FoxBMSVCAN.waitForExit(candump, seconds: 0) }
+        try #require(try FoxBMSVCAN.sendUntilCaptured(Self.marker, capture: capturePath, seconds: 10), "candump printed no start marker within 10 s")
 
         let packStarted = Date()
         let pack = try FoxBMSVCAN.run([
@@ -52,12 +51,15 @@ struct FoxBMSVCANTests {
         ])
         let packSeconds = Date().timeIntervalSince(packStarted)
         #expect(pack.status == 0, "bmsemu pack failed:\n\(pack.output)")
-        #expect(FoxBMSVCAN.waitForExit(candump, seconds: 10), "candump did not stop after the run")
+        #expect(try FoxBMSVCAN.sendUntilCaptured(Self.endMarker, capture: capturePath, seconds: 10), "candump printed no end marker within 10 s")
+        // candump flushes every line and reads one socket in order, so with the end marker in the file everything
+        // before it is too. SIGKILL, because SIGTERM and SIGINT do not reach it: it inherits the signal mask of the
+        // Dispatch worker thread that spawned it, which blocks them.
+        #expect(!FoxBMSVCAN.waitForExit(candump, seconds: 0), "candump stopped by itself before the end marker was handled")
 
         let parsed = CandumpLog.parse(Array(try Data(contentsOf: capturePath)))
         #expect(parsed.errors.isEmpty, "\(parsed.errors.prefix(3))")
-        let markerFrame = try CANFrame(candumpText: Self.marker)
-        let records = parsed.records.filter { $0.frame != markerFrame }
+        let records = parsed.records.filter { $0.frame.id.value != Self.markerIdentifier }
         #expect(records.allSatisfy { $0.interface == "vcan0" })
         try #require(records.count > 500, "only \(records.count) frames captured")
 
@@ -169,6 +171,17 @@ enum FoxBMSVCAN {
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Sends `frame` with `cansend` every 20 ms until the capture file shows it; `false` after `seconds`.
+    static func sendUntilCaptured(_ frame: String, capture: URL, seconds: Double) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            _ = try run(["cansend", "vcan0", frame])
+            usleep(20_000)
+            if ((try? String(contentsOf: capture, encoding: .utf8)) ?? "").contains(frame) { return true }
+        }
+        return false
     }
 
     /// Runs to completion in the package root; standard output and error together.
