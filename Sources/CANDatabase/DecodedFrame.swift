@@ -60,6 +60,19 @@ public struct DecodedFrame: Sendable {
         return storage.isNamed(handle.index, raw)
     }
 
+    /// One read of an integer signal: its raw value, its physical value and whether its value table names
+    /// the raw value (what ``raw(_:)``, ``physical(_:)`` and ``hasValueName(_:)`` give, from one presence check
+    /// and one extraction); nil when the signal is absent or a float signal.
+    public func integerReading(_ handle: SignalHandle) -> (raw: Int64, physical: Double, isNamed: Bool)? {
+        guard handle.messageKey == storage.key, handle.index >= 0, handle.index < storage.signals.count,
+            storage.isPresent(handle.index, word0: word0, payload: payload)
+        else { return nil }
+        let signal = storage.signals[handle.index]
+        let bits = signal.layout.extract(word0: word0, payload: payload)
+        guard let raw = signal.rawInteger(bits: bits) else { return nil }
+        return (raw, signal.physical(bits: bits), storage.isNamed(handle.index, raw))
+    }
+
     /// Every present signal, in message order, with raw and physical value, unit and value name.
     /// For monitors and logs; allocates.
     public var signals: [DecodedSignal] {

@@ -56,6 +56,8 @@ public struct MessageCodec: Sendable {
         let namedRaws: [Int64]
         let namedRawStarts: [Int]
         let indexByName: [String: Int]
+        /// The signals each multiplexer value selects, for the encoder's check (nil: walk every signal).
+        let pagePresence: PagePresence?
 
         init(
             message: DBCMessage, signals: [SignalCodec], conditions: [MultiplexerCondition], ranges: [ClosedRange<Int64>],
@@ -84,10 +86,17 @@ public struct MessageCodec: Sendable {
             self.namedRaws = namedRaws
             self.namedRawStarts = namedRawStarts
             self.indexByName = indexByName
+            pagePresence = PagePresence(signals: signals, conditions: conditions, ranges: ranges)
         }
 
         @inline(__always)
         func contains(_ condition: MultiplexerCondition, _ value: Int64) -> Bool {
+            Self.contains(condition, value, ranges: ranges)
+        }
+
+        /// Whether `value` of the condition's multiplexer selects the condition's signal.
+        @inline(__always)
+        static func contains(_ condition: MultiplexerCondition, _ value: Int64, ranges: [ClosedRange<Int64>]) -> Bool {
             if condition.isSingle { return value == condition.single }
             for index in condition.rangeStart..<(condition.rangeStart + condition.rangeCount)
             where ranges[index].contains(value) {

@@ -9,6 +9,8 @@ public struct MessageEncoder: Sendable {
     let storage: MessageCodec.Storage
     private var words = PayloadWords()
     private var isSet: [Bool]
+    /// How many distinct signals are set.
+    private var setCount = 0
 
     init(storage: MessageCodec.Storage) {
         self.storage = storage
@@ -22,6 +24,7 @@ public struct MessageEncoder: Sendable {
     public mutating func reset() {
         words = PayloadWords()
         isSet.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+        setCount = 0
     }
 
     @inline(__always)
@@ -41,7 +44,10 @@ public struct MessageEncoder: Sendable {
     private mutating func write(_ bits: UInt64, at index: Int) {
         let layout = storage.signals[index].layout
         words.withBytes { layout.insert(bits, into: $0) }
-        isSet[index] = true
+        if !isSet[index] {
+            isSet[index] = true
+            setCount += 1
+        }
     }
 
     /// Sets a physical value: raw = (value − offset) / factor rounded half to even, checked against
@@ -114,7 +120,10 @@ public struct MessageEncoder: Sendable {
         let index = try index(handle)
         let layout = storage.signals[index].layout
         words.withBytes { layout.insert(0, into: $0) }
-        isSet[index] = false
+        if isSet[index] {
+            isSet[index] = false
+            setCount -= 1
+        }
     }
 
     /// The frame, after checking that every signal the multiplexer values select is set, that no
@@ -129,6 +138,13 @@ public struct MessageEncoder: Sendable {
         let word0 = words.word0
         if !storage.multiplexerChecks.isEmpty, let bad = storage.invalidMultiplexer(word0: word0, payload: payload) {
             throw .unknownMultiplexerValue(multiplexer: bad.name, value: bad.value)
+        }
+        // The selected page's signals alone when the message has a presence table; every signal otherwise,
+        // and to name the first mismatch.
+        if let presence = storage.pagePresence,
+            presence.isSatisfied(isSet: isSet, setCount: setCount, signals: storage.signals, word0: word0, payload: payload)
+        {
+            return payload
         }
         // Signals of one page share their multiplexer: its value and its own presence are read once per
         // run of signals (the same conjunction `isPresent` walks, without re-extracting the multiplexer).

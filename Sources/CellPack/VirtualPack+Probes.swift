@@ -9,6 +9,12 @@ extension VirtualPack {
         return columns[.surfaceKelvin, index] - PhysicalConstants.zeroCelsius
     }
 
+    /// Thickness of cell `index` (electrodes, plated and dead lithium, gas), mm, or nil outside the pack.
+    public func thicknessMillimetres(_ index: Int) -> Double? {
+        guard index >= 0, index < packConstants.cellCount else { return nil }
+        return columns.readCell(index) { s, f in thicknessMillimetres(of: s, f) }
+    }
+
     /// Core temperature of cell `index`, °C, or nil outside the pack.
     public func coreCelsius(_ index: Int) -> Double? {
         guard index >= 0, index < packConstants.cellCount else { return nil }

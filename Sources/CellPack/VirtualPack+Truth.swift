@@ -8,17 +8,23 @@ extension VirtualPack {
         return columns.readCell(index) { s, f in truth(of: s, f) }
     }
 
+    /// ``CellTruth/thicknessMillimetres`` of one cell (also read alone, by ``thicknessMillimetres(_:)``).
+    func thicknessMillimetres(of s: CellState, _ fixedCell: CellFixed) -> Double {
+        let c = cellConstants
+        // Per-face thickness changes (charge per total electrode area), stacked over every anode face.
+        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixedCell.initialAnode)
+        let deadLayer = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction
+        let gasMillimetres = s.gasVolume / c.faceAreaSquareMetres * 1_000
+        return c.thicknessMillimetres + (anodeGrowth + deadLayer) * c.faceCount / 1_000 + gasMillimetres
+    }
+
     private func truth(of s: CellState, _ fixedCell: CellFixed) -> CellTruth {
         let c = cellConstants
         // Capacity = min(cathode sites, cyclable lithium in anode and cathode window) [S0:L229].
         let lithiumInCathode = s.cathodeSites - s.cathodeCharge
         let capacity = min(s.cathodeSites, max(s.anodeLithium, 0) + lithiumInCathode)
         let dischargeable = min(max(s.cathodeCharge, 0), max(s.anodeLithium, 0))
-        // Per-face thickness changes (charge per total electrode area), stacked over every anode face.
-        let anodeGrowth = c.micrometres(lithiumAh: s.anodeLithium - fixedCell.initialAnode)
-        let deadLayer = c.micrometres(lithiumAh: s.deadLithium) / c.deadLayerSolidFraction
-        let gasMillimetres = s.gasVolume / c.faceAreaSquareMetres * 1_000
-        let thickness = c.thicknessMillimetres + (anodeGrowth + deadLayer) * c.faceCount / 1_000 + gasMillimetres
+        let thickness = thicknessMillimetres(of: s, fixedCell)
         return CellTruth(
             terminalVolts: s.terminalVolts,
             openCircuitVolts: s.openCircuitVolts,

@@ -41,6 +41,8 @@ public struct PackNodes: Sendable {
     let currentSensorCommand: CANID
     /// Frames no node could be asked about: unknown identifiers, error frames.
     public internal(set) var routingCounters = CommandCounters()
+    /// Frames the last due step produced: the next step reserves that many at once.
+    private var lastOutputCount = 32
     /// Next time any node has something to do.
     public internal(set) var nextDueNanoseconds: Int64 = .min
     var balancing: [Bool]
@@ -114,7 +116,7 @@ public struct PackNodes: Sendable {
         currentSensor.accumulate(nowNanoseconds: now, pack: pack)
         guard now >= nextDueNanoseconds else { return [] }
         var output: [CANFrame] = []
-        output.reserveCapacity(32)  // one allocation for a typical due step instead of growing through 1, 2, 4, ...
+        output.reserveCapacity(lastOutputCount)  // one allocation per due step instead of growing through 1, 2, 4, ...
         contactors.step(nowNanoseconds: now, into: &output)
         let observation = PackObservation(pack: pack, contactors: contactors.positions)
         for index in cellMonitors.indices where now >= cellMonitors[index].nextDueNanoseconds {
@@ -128,6 +130,7 @@ public struct PackNodes: Sendable {
         charger.step(nowNanoseconds: now, observation: observation, into: &output)
         refreshBalancing()
         updateNextDue()
+        lastOutputCount = max(32, output.count)
         return output
     }
 

@@ -25,6 +25,9 @@ public protocol CellTruthSource {
     /// ``surfaceCelsius(_:)`` of every cell in `cells` (e.g. one per group), in order, NaN for nil, written
     /// into `celsius` (emptied first).
     func surfaceCelsius(_ cells: StrideTo<Int>, into celsius: inout [Double])
+    /// The sum of ``thicknessMillimetres(_:)`` over `cells`, added in order (NaN when any is nil): a stack's
+    /// thickness in one call.
+    func summedThicknessMillimetres(_ cells: Range<Int>) -> Double
 }
 
 extension CellTruthSource {
@@ -52,6 +55,13 @@ extension CellTruthSource {
     public func groupVolts(_ groups: Range<Int>, seriesCount: Int, into volts: inout [Double]) {
         volts.removeAll(keepingCapacity: true)
         for group in groups { volts.append(groupVolts(group, seriesCount: seriesCount) ?? .nan) }
+    }
+
+    /// One ``thicknessMillimetres(_:)`` call per cell.
+    public func summedThicknessMillimetres(_ cells: Range<Int>) -> Double {
+        var sum = 0.0
+        for index in cells { sum += thicknessMillimetres(index) ?? .nan }
+        return sum
     }
 
     /// One ``surfaceCelsius(_:)`` call per cell.

@@ -86,10 +86,9 @@ public struct PressureSensorNode: Sendable, FaultableNode {
         let first = firstGroup * parallel
         let end = (lastGroup + 1) * parallel
         guard parallel > 0, end <= cells.cellCount else { return .nan }
+        guard atAssembly else { return cells.summedThicknessMillimetres(first..<end) }
         var sum = 0.0
-        for index in first..<end {
-            sum += (atAssembly ? cells.assemblyThicknessMillimetres(index) : cells.thicknessMillimetres(index)) ?? .nan
-        }
+        for index in first..<end { sum += cells.assemblyThicknessMillimetres(index) ?? .nan }
         return sum
     }
 

@@ -12,6 +12,13 @@ extension VirtualPack: CellTruthSource {
         groupVolts(groups, into: &volts)
     }
 
+    /// The cells' thicknesses summed in one call into CellPack (each witness call copies the pack value).
+    public func summedThicknessMillimetres(_ cells: Range<Int>) -> Double {
+        var sum = 0.0
+        for index in cells { sum += thicknessMillimetres(index) ?? .nan }
+        return sum
+    }
+
     /// The cell file's `design.cell_thickness_mm` (new and discharged), for every cell of the pack.
     public func assemblyThicknessMillimetres(_ index: Int) -> Double? {
         index >= 0 && index < cellCount ? cellParameters[.cellThickness] : nil

@@ -88,6 +88,19 @@ struct ElectricalTests {
         #expect(pack.groupVolts(2) == nil && pack.cell(2) == nil && pack.cell(-1) == nil)
     }
 
+    @Test func singleQuantityReadersAgreeWithTheWholeTruth() throws {
+        // The sensor nodes read thickness and surface temperature one cell at a time without building a
+        // CellTruth; after gas, plating and heat they must give exactly the truth's values.
+        var pack = try VirtualPack(cell: try Fixture.cell(), pack: try Fixture.pack(), seed: 5, initialStateOfCharge: 0.2)
+        for _ in 0..<120 { pack.step(PackInputs(current: .constant(-20), contactors: .closed), duration: 30) }
+        for index in [0, 1, 77, pack.packParameters.cellCount - 1] {
+            let truth = try #require(pack.cell(index))
+            #expect(pack.thicknessMillimetres(index) == truth.thicknessMillimetres)
+            #expect(pack.surfaceCelsius(index) == truth.surfaceCelsius)
+        }
+        #expect(pack.thicknessMillimetres(-1) == nil && pack.surfaceCelsius(pack.packParameters.cellCount) == nil)
+    }
+
     @Test func prechargeBringsTheLinkUpWithTheRCTimeConstant() throws {
         var pack = try VirtualPack(cell: try Fixture.cell(), pack: try Fixture.pack(), seed: 11, initialStateOfCharge: 0.5)
         let packVolts = pack.truth.packVolts

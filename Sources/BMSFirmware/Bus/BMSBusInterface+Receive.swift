@@ -270,13 +270,14 @@ extension BMSBusInterface {
         var first = -1
         var run: [Int32] = []
         for channel in board.pages[Int(page)] {
-            guard let raw = frame.raw(channel.handle) else { return false }
+            guard let reading = frame.integerReading(channel.handle) else { return false }
+            let raw = reading.raw
             let cell = channel.index
             guard cell < topology.seriesCells else { continue }
             // Coded values (65534 OpenWire, 65535 Invalid) go on as their raw code, outside the valid
             // 1.0-5.0 V window: the controller classifies the block a measurement fault, never a cell state.
             // The name only for a coded value (looking it up for every cell would copy the value table).
-            let openWire = frame.hasValueName(channel.handle) && frame.valueName(channel.handle) == "OpenWire"
+            let openWire = reading.isNamed && frame.valueName(channel.handle) == "OpenWire"
             Self.setFault(&receiveState.openWire[cell], openWire, .cellVoltageOpenWire(cell: cell), into: &events)
             if first >= 0, first + run.count != cell {
                 events.append(.cellVoltagesMeasured(firstCell: first, millivolts: run))
@@ -298,12 +299,13 @@ extension BMSBusInterface {
             run.removeAll(keepingCapacity: true)
         }
         for channel in board.pages[Int(page)] {
-            guard let physical = frame.physical(channel.handle) else { return false }
+            guard let reading = frame.integerReading(channel.handle) else { return false }
+            let physical = reading.physical
             let sensor = channel.index
             guard sensor < topology.temperatureSensors else { continue }
             // 4094 SensorShorted / 4095 SensorOpen: a broken thermistor, reported as such and never
             // passed on as a temperature (it would read ~309 °C).
-            let coded = frame.hasValueName(channel.handle)
+            let coded = reading.isNamed
             if coded || (first >= 0 && first + run.count != sensor) || coded != receiveState.temperatureFault[sensor] { flush() }
             Self.setFault(&receiveState.temperatureFault[sensor], coded, .temperatureSensor(sensor: sensor), into: &events)
             if coded { continue }

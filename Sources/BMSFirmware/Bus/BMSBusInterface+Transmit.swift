@@ -145,30 +145,31 @@ extension BMSBusInterface {
         guard let firstDue = slots.firstIndex(where: isDue) else { return }
         // One context for every frame of this call (encoding changes no transmit state): copying the
         // controller and the transmit state per frame was most of the cost of a coarse step.
-        let context = EncodingContext(state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now)
-        for index in firstDue..<slots.endIndex {
-            let due = slots[index].nextDueNanoseconds
-            guard due == Int64.min || now >= due else { continue }
-            let period = slots[index].pagePeriodNanoseconds
-            let pageCount = slots[index].pages.count
-            var count = 1
-            if due != Int64.min {
-                let (late, overflow) = now.subtractingReportingOverflow(due)
-                count = overflow ? pageCount : Int(min(Int64(pageCount), 1 + late / period))
-            }
-            for _ in 0..<count {
-                let page = slots[index].pages[slots[index].nextPage]
-                if let frame = encode(slot: index, page: page, context: context) {
-                    frames.append(frame)
-                    statistics.sent += 1
-                } else {
-                    statistics.encodeFailures += 1
+        EncodingContext.with(state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now) { context in
+            for index in firstDue..<slots.endIndex {
+                let due = slots[index].nextDueNanoseconds
+                guard due == Int64.min || now >= due else { continue }
+                let period = slots[index].pagePeriodNanoseconds
+                let pageCount = slots[index].pages.count
+                var count = 1
+                if due != Int64.min {
+                    let (late, overflow) = now.subtractingReportingOverflow(due)
+                    count = overflow ? pageCount : Int(min(Int64(pageCount), 1 + late / period))
                 }
-                slots[index].nextPage = (slots[index].nextPage + 1) % pageCount
+                for _ in 0..<count {
+                    let page = slots[index].pages[slots[index].nextPage]
+                    if let frame = encode(slot: index, page: page, context: context) {
+                        frames.append(frame)
+                        statistics.sent += 1
+                    } else {
+                        statistics.encodeFailures += 1
+                    }
+                    slots[index].nextPage = (slots[index].nextPage + 1) % pageCount
+                }
+                var next = (due == Int64.min ? now : due).addingReportingOverflow(period * Int64(count)).partialValue
+                if next <= now { next = now.addingReportingOverflow(period).partialValue }
+                slots[index].nextDueNanoseconds = next
             }
-            var next = (due == Int64.min ? now : due).addingReportingOverflow(period * Int64(count)).partialValue
-            if next <= now { next = now.addingReportingOverflow(period).partialValue }
-            slots[index].nextDueNanoseconds = next
         }
     }
 

@@ -14,12 +14,13 @@ extension EncodingContext {
 
     /// Energy the blocks can still deliver at rest: Σ Q_i · ∫₀^SOC_i OCV(z) dz (``OCVTable/integral(toSOC:)``).
     func remainingEnergyKilowattHours() -> Double {
-        let ocv = controller.configuration.cell.openCircuitVoltage
-        let socs = controller.cellSOC
-        let capacities = controller.cellCapacityAmpereHours
+        let ocv = controller.pointee.configuration.cell.openCircuitVoltage
+        // Read in place (``BMSController/cellSOC`` and ``BMSController/cellCapacityAmpereHours`` build arrays).
+        let blocks = min(controller.pointee.filters.count, controller.pointee.stateOfHealth.capacity.count)
         var wattHours = 0.0
-        for index in socs.indices where index < capacities.count {
-            wattHours += capacities[index] * ocv.integral(toSOC: socs[index])
+        for index in 0..<blocks {
+            wattHours += controller.pointee.stateOfHealth.capacity[index].capacityAmpereHours
+                * ocv.integral(toSOC: controller.pointee.filters[index].soc)
         }
         return wattHours / 1000
     }
@@ -32,8 +33,8 @@ extension EncodingContext {
             try w.index(handles.capacityMinimumIndex, nil)
             return try w.raw(handles.capacityStatus, 0)
         }
-        let capacities = controller.cellCapacityAmpereHours
-        let weakest = capacities.indices.min { capacities[$0] < capacities[$1] }
+        let capacities = controller.pointee.stateOfHealth.capacity
+        let weakest = capacities.indices.min { capacities[$0].capacityAmpereHours < capacities[$1].capacityAmpereHours }
         try w.set(handles.capacityPack, Double(estimates.sohCapacityMeanBasisPoints) / 100)
         try w.set(handles.capacityMinimum, Double(estimates.sohCapacityMinimumBasisPoints) / 100)
         try w.index(handles.capacityMinimumIndex, weakest)
@@ -41,7 +42,7 @@ extension EncodingContext {
         let sigma = Double(estimates.sohCapacitySigmaBasisPoints) / 10_000
         try w.set(handles.capacityUncertainty, sigma * 100)
         // Initial while σ is still the prior's, converging above 1 % of nominal, converged below.
-        let prior = controller.configuration.estimation.initialCapacityStandardDeviationFraction
+        let prior = controller.pointee.configuration.estimation.initialCapacityStandardDeviationFraction
         let status: Int64 = sigma >= 0.99 * prior ? 1 : sigma > 0.01 ? 2 : 3
         try w.raw(handles.capacityStatus, status)
     }
@@ -54,7 +55,7 @@ extension EncodingContext {
             try w.index(handles.resistanceMaximumIndex, nil)
             return try w.raw(handles.resistanceStatus, 0)
         }
-        let estimators = controller.stateOfHealth.resistance
+        let estimators = controller.pointee.stateOfHealth.resistance
         let worst = estimators.indices.max { estimators[$0].ohms < estimators[$1].ohms }
         try w.set(handles.resistancePack, Double(estimates.packResistanceBasisPoints) / 100)
         try w.set(handles.resistanceMaximum, Double(estimates.resistanceMaximumBasisPoints) / 100)
@@ -69,8 +70,8 @@ extension EncodingContext {
     // MARK: Dendrites and healing
 
     func dendriteHealth(_ w: inout Writer) throws(CANEncodeError) {
-        let risk = controller.dendriteRisk
-        let signatures = controller.dendrite.signatures
+        let risk = controller.pointee.dendrite.risk
+        let signatures = controller.pointee.dendrite.signatures
         let worst = risk.indices.max { risk[$0] < risk[$1] }
         let worstRisk = worst.map { risk[$0] } ?? .none
         // The four risk levels spread over the 0-100 % index.
@@ -78,14 +79,14 @@ extension EncodingContext {
         try w.index(handles.dendriteRiskCell, worstRisk > .none ? worst : nil)
         // Before the first closed loop the controller uses the cell file's nominal CE, and says so.
         let efficiency = state.lithium.flatMap { $0.coulombicEfficiencyPartsPerMillion > 0 ? Double($0.coulombicEfficiencyPartsPerMillion) / 1e6 : nil }
-            ?? controller.configuration.cell.nominalCoulombicEfficiency
+            ?? controller.pointee.configuration.cell.nominalCoulombicEfficiency
         try w.set(handles.dendriteEfficiency, efficiency)
         try w.set(handles.dendriteTrend, state.efficiencyTrend)
         let short = signatures.indices.first { !signatures[$0].isDisjoint(with: DendriteSignatures.shortSignatures) }
         var suspicion: Int64 = 0
         if let short {
             suspicion = risk[short] >= .high ? 2 : 1
-            if controller.thermalRunawayLevel >= .warning, state.runawaySignals.contains(.softShort) { suspicion = 3 }
+            if controller.pointee.thermalRunaway.level >= .warning, state.runawaySignals.contains(.softShort) { suspicion = 3 }
         }
         try w.raw(handles.dendriteSuspicion, suspicion)
         let found = worst.map { signatures[$0] } ?? []
@@ -110,7 +111,7 @@ extension EncodingContext {
     }
 
     func healingStatus(_ w: inout Writer) throws(CANEncodeError) {
-        let healing = controller.configuration.healing
+        let healing = controller.pointee.configuration.healing
         var stateCode: Int64 = 0
         var protocolCode: Int64 = 0
         var outcome: Int64 = 0
@@ -119,13 +120,13 @@ extension EncodingContext {
         var target: Int? = nil
         var abort: Int64 = 0
         var progress: Double = 0
-        if case .healing(let session) = controller.state {
+        if case .healing(let session) = controller.pointee.state {
             stateCode = session.phase == .running ? 2 : session.phase == .verifying ? 3 : 1
             protocolCode = session.plan.protocolUsed.busCode
             target = session.plan.cells.count == 1 ? session.plan.cells.first : nil
             if session.plan.protocolUsed == .selfHeatingDose { planned = Double(healing.selfHeating.cycles) }
             if session.phase == .running, session.runMilliseconds > 0 {
-                let elapsed = Double(max(Time.elapsed(from: session.phaseStartedAtMilliseconds, to: controller.nowMilliseconds), 0))
+                let elapsed = Double(max(Time.elapsed(from: session.phaseStartedAtMilliseconds, to: controller.pointee.nowMilliseconds), 0))
                 progress = min(100, elapsed / Double(session.runMilliseconds) * 100)
                 doses = (planned * progress / 100).rounded(.down)
             } else if session.phase == .verifying {
@@ -143,7 +144,7 @@ extension EncodingContext {
             }
             progress = stateCode == 4 ? 100 : 0
         }
-        if stateCode != 1, stateCode != 2, stateCode != 3, controller.recommendedHealing != nil { stateCode = 6 }
+        if stateCode != 1, stateCode != 2, stateCode != 3, BMSController.recommendedHealing(in: controller) != nil { stateCode = 6 }
         try w.raw(handles.healingState, stateCode)
         try w.raw(handles.healingProtocol, protocolCode)
         try w.raw(handles.healingOutcome, outcome)

@@ -1,19 +1,35 @@
 import CANDatabase
 
 /// Fills one page of a BMS message from the transmit state, the latest reports and the controller.
+///
+/// It reads the controller in place instead of holding a copy: copying the controller (every estimator
+/// array retained and released) once per transmit call was a measurable share of a coarse simulated step.
+/// Build it only with ``with(state:handles:controller:topology:now:_:)``, which keeps the pointer valid for
+/// the context's whole life; the context must not leave that closure.
 struct EncodingContext {
     let state: TransmitState
     let handles: TransmitHandles
-    let controller: BMSController
+    /// The controller the frames report, read in place (`controller.pointee.x` projects one property).
+    let controller: UnsafePointer<BMSController>
     let topology: PackTopology
     var now: Int64 = 0
 
-    init(state: TransmitState, handles: TransmitHandles, controller: BMSController, topology: PackTopology, now: Int64 = 0) {
+    private init(state: TransmitState, handles: TransmitHandles, controller: UnsafePointer<BMSController>, topology: PackTopology, now: Int64) {
         self.state = state
         self.handles = handles
         self.controller = controller
         self.topology = topology
         self.now = now
+    }
+
+    /// Runs `body` with a context over `controller`, which it borrows for the call.
+    static func with<Result>(
+        state: TransmitState, handles: TransmitHandles, controller: BMSController, topology: PackTopology, now: Int64 = 0,
+        _ body: (EncodingContext) -> Result
+    ) -> Result {
+        withUnsafePointer(to: controller) { pointer in
+            body(EncodingContext(state: state, handles: handles, controller: pointer, topology: topology, now: now))
+        }
     }
 
     func fill(_ message: TransmitMessage, page: Int64, encoder: inout MessageEncoder, clipped: inout Int) throws(CANEncodeError) {
@@ -67,7 +83,7 @@ struct EncodingContext {
         for (index, handle) in handles.contactorCommand.enumerated() { try w.flag(handle, state.contactorClosed[index]) }
         // Emergency open whenever the controller holds the contactors open for a fault or an emergency:
         // the contactor node then opens at once, under load, whatever a stale or lost frame said before.
-        try w.flag(handles.emergencyOpen, controller.state.isFaultOrEmergency)
+        try w.flag(handles.emergencyOpen, controller.pointee.state.isFaultOrEmergency)
     }
 
     private func chargerCommand(_ w: inout Writer) throws(CANEncodeError) {
@@ -115,7 +131,7 @@ struct EncodingContext {
     /// thermal-runaway detector's signals (early warning = 1, alarm-class rise or smoke = 2).
     func alarmLevels() -> [Int64] {
         var levels = Array(repeating: Int64(0), count: AlarmQuantity.allCases.count)
-        let table = controller.configuration.diagnosis
+        let table = controller.pointee.configuration.diagnosis
         for id in DiagnosisID.allCases where state.activeDiagnoses[id.rawValue] {
             guard let quantity = AlarmQuantity(id) else { continue }
             let level: Int64
@@ -139,7 +155,7 @@ struct EncodingContext {
     private func alarms(_ w: inout Writer) throws(CANEncodeError) {
         let levels = alarmLevels()
         for (index, handle) in handles.alarmLevels.enumerated() { try w.raw(handle, levels[index]) }
-        let level = max(state.runawayLevel, controller.thermalRunawayLevel)
+        let level = max(state.runawayLevel, controller.pointee.thermalRunaway.level)
         let signals = state.runawaySignals
         try w.raw(handles.runawayLevel, Int64(level.rawValue))
         try w.flag(handles.causeHydrogen, signals.contains(.gas) || signals.contains(.gasAlarm))
@@ -192,19 +208,19 @@ struct EncodingContext {
     }
 
     private func bmsState(_ w: inout Writer) throws(CANEncodeError) {
-        let codes = controller.started ? Self.stateCodes(controller.state.name) : (state: 0, substate: 0)
+        let codes = controller.pointee.started ? Self.stateCodes(controller.pointee.state.name) : (state: 0, substate: 0)
         try w.raw(handles.state, codes.state)
         try w.raw(handles.substate, codes.substate)
-        try w.raw(handles.requestedMode, Self.modeCode(controller.requestedMode))
+        try w.raw(handles.requestedMode, Self.modeCode(controller.pointee.requestedMode))
         for (index, handle) in handles.stateContactors.enumerated() { try w.flag(handle, state.contactorClosed[index]) }
         try w.flag(handles.chargingAllowed, (state.limits?.maximumChargeMilliamperes ?? 0) > 0)
         try w.flag(handles.dischargingAllowed, (state.limits?.maximumDischargeMilliamperes ?? 0) > 0)
         try w.flag(handles.balancingActive, state.balancing.contains(true))
-        if case .healing = controller.state { try w.flag(handles.healingActive, true) } else { try w.flag(handles.healingActive, false) }
-        try w.flag(handles.insulationMonitoring, controller.started && !state.activeDiagnoses[DiagnosisID.insulationTimeout.rawValue])
-        try w.flag(handles.faultLatched, controller.state.isFaultOrEmergency)
-        try w.flag(handles.runawayActive, controller.thermalRunawayLevel >= .warning)
-        let table = controller.configuration.diagnosis
+        if case .healing = controller.pointee.state { try w.flag(handles.healingActive, true) } else { try w.flag(handles.healingActive, false) }
+        try w.flag(handles.insulationMonitoring, controller.pointee.started && !state.activeDiagnoses[DiagnosisID.insulationTimeout.rawValue])
+        try w.flag(handles.faultLatched, controller.pointee.state.isFaultOrEmergency)
+        try w.flag(handles.runawayActive, controller.pointee.thermalRunaway.level >= .warning)
+        let table = controller.pointee.configuration.diagnosis
         let faults = DiagnosisID.allCases.filter { state.activeDiagnoses[$0.rawValue] && table[$0].severity >= .warning }.count
         try w.set(handles.activeFaultCount, Double(faults))
         let (age, overflow) = now.subtractingReportingOverflow(state.stateSinceNanoseconds)

@@ -97,7 +97,7 @@ extension BMSController {
         var sum: Int64 = 0
         var count: Int64 = 0
         for sensor in 0..<configuration.topology.temperatureSensors where temperatures.isValid(sensor) {
-            sum += Int64(temperatures.deciCelsius[sensor])
+            sum += Int64(temperatures.deciCelsius(sensor))
             count += 1
         }
         return count > 0 ? Int32(clamping: (Double(sum) / Double(count)).rounded()) : 0

@@ -103,7 +103,7 @@ extension BMSController {
     mutating func stepInitializing(since: Int64, now: Int64, transitions: inout [DiagnosisTransition], commands: inout [BMSCommand]) {
         let topology = configuration.topology
         var sensorsReady = true
-        for sensor in 0..<topology.temperatureSensors where temperatures.status[sensor] == .stale || temperatures.status[sensor] == .unknown {
+        for sensor in 0..<topology.temperatureSensors where temperatures.status(sensor) == .stale || temperatures.status(sensor) == .unknown {
             sensorsReady = false
             break
         }

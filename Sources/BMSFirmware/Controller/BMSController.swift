@@ -202,12 +202,21 @@ public struct BMSController: Sendable {
     public var closedContactors: [Contactor] { contactors.closedContactors }
     /// The dendrite-healing plan the diagnosis recommends now, if any.
     public var recommendedHealing: HealingPlan? {
-        if let plan = HealingPlanner.plan(risk: dendrite.risk, signatures: dendrite.signatures, chargerBidirectional: store.charger.bidirectional) {
+        withUnsafePointer(to: self) { Self.recommendedHealing(in: $0) }
+    }
+
+    /// ``recommendedHealing`` of the controller at `controller`, read in place (the getter on a borrowed
+    /// controller copies it whole; encoding reads it once per status frame).
+    static func recommendedHealing(in controller: UnsafePointer<BMSController>) -> HealingPlan? {
+        let bidirectional = controller.pointee.store.charger.bidirectional
+        if let plan = HealingPlanner.plan(
+            risk: controller.pointee.dendrite.risk, signatures: controller.pointee.dendrite.signatures, chargerBidirectional: bidirectional)
+        {
             return plan
         }
         return HealingPlanner.preventivePlan(
-            stress: platingStress, settings: configuration.healing.preventive, risk: dendrite.risk,
-            chargerBidirectional: store.charger.bidirectional)
+            stress: controller.pointee.platingStress, settings: controller.pointee.configuration.healing.preventive,
+            risk: controller.pointee.dendrite.risk, chargerBidirectional: bidirectional)
     }
 
     /// What a heal request would run now: the protocol it names (a preventive run), or with `Automatic`

@@ -24,8 +24,8 @@ enum PlausibilityEvaluator {
         let staleCell = snapshot.cellStale.firstIndex(of: true)
         monitor.evaluate(.cellVoltageTimeout, ok: staleCell == nil, location: staleCell, now: now, into: &transitions)
         var staleSensor: Int?
-        for sensor in 0..<topology.temperatureSensors where context.temperatures.status[sensor] == .stale
-            || context.temperatures.status[sensor] == .unknown
+        for sensor in 0..<topology.temperatureSensors where context.temperatures.status(sensor) == .stale
+            || context.temperatures.status(sensor) == .unknown
         {
             staleSensor = sensor
             break
@@ -52,7 +52,7 @@ enum PlausibilityEvaluator {
         }
         monitor.evaluate(.cellVoltageMeasurementFault, ok: faultCell == nil, location: faultCell, now: now, into: &transitions)
         var faultSensor: Int?
-        for sensor in 0..<topology.temperatureSensors where context.temperatures.status[sensor].isFault {
+        for sensor in 0..<topology.temperatureSensors where context.temperatures.status(sensor).isFault {
             faultSensor = sensor
             break
         }

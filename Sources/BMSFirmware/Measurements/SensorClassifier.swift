@@ -79,8 +79,8 @@ enum SensorClassifier {
         var minimumSensor = 0
         var maximumSensor = 0
         for sensor in 0..<topology.temperatureSensors where temperatures.isValid(sensor) {
-            let value = temperatures.deciCelsius[sensor]
-            sensorSum += temperatures.celsius[sensor]
+            let value = temperatures.deciCelsius(sensor)
+            sensorSum += temperatures.celsius(sensor)
             sensorCount += 1
             if value < minimumTemperature {
                 minimumTemperature = value
@@ -99,7 +99,7 @@ enum SensorClassifier {
         let meanCelsius = sensorCount > 0 ? sensorSum / Double(sensorCount) : configuration.cell.referenceTemperatureCelsius
         for cell in 0..<cells {
             let sensor = topology.temperatureSensor(forCell: cell)
-            snapshot.cellCelsius[cell] = temperatures.isValid(sensor) ? temperatures.celsius[sensor] : meanCelsius
+            snapshot.cellCelsius[cell] = temperatures.isValid(sensor) ? temperatures.celsius(sensor) : meanCelsius
         }
 
         // Current.

@@ -43,35 +43,52 @@ struct TemperatureTracker: Sendable {
     /// Span of one slow-rate block (ms): samples × interval.
     private let blockSpanMilliseconds: Int64
 
-    private(set) var status: [Status]
-    /// Latest accepted temperature (°C); meaningful when `status == .ok`.
-    private(set) var celsius: [Double]
-    /// Latest accepted reading in 0.1 °C.
-    private(set) var deciCelsius: [Int32]
-    /// dT/dt in °C/s (0 until the window is full).
-    private(set) var rate: [Double]
-    /// dT/dt over ~10 s in °C/s (0 until ten window means exist).
-    private(set) var slowRate: [Double]
-    private var blockMeans: [Double]
-    /// Mean sample time of each block (ms).
-    private var blockTimes: [Double]
-    private var blockMeanCount: [Int]
-    private var blockMeanHead: [Int]
-    private var samplesInBlock: [Int]
-    private var blockSum: [Double]
-    private var blockTimeSum: [Double]
-    private var blockStartedAt: [Int64]
+    /// One sensor's classification, latest reading, rates and window bookkeeping.
+    struct Sensor: Sendable {
+        var status = Status.unknown
+        /// Latest accepted temperature (°C); meaningful when `status == .ok`.
+        var celsius = 0.0
+        /// Latest accepted reading in 0.1 °C.
+        var deciCelsius: Int32 = 0
+        /// dT/dt in °C/s (0 until the window is full).
+        var rate = 0.0
+        /// dT/dt over ~10 s in °C/s (0 until ten window means exist).
+        var slowRate = 0.0
+        var blockMeanCount = 0
+        var blockMeanHead = 0
+        var samplesInBlock = 0
+        var blockSum = 0.0
+        var blockTimeSum = 0.0
+        var blockStartedAt = Time.never
+        var ringCount = 0
+        var ringHead = 0
+        /// Time of the previous accepted sample (for the step test's spacing).
+        var lastSampleAt = Time.never
+        var lastSampleRaw: Int32 = 0
+        var hasLastSample = false
+        var agreeingSince = Time.never
+    }
+
+    /// A fast-window sample: value (°C) and time (ms).
+    struct RingSample: Sendable {
+        var celsius = 0.0
+        var time: Int64 = 0
+    }
+
+    /// A slow-window block: mean value (°C) and mean sample time (ms).
+    struct BlockMean: Sendable {
+        var celsius = 0.0
+        var time = 0.0
+    }
+
+    /// Every sensor's state, one record each (one buffer: a write checks uniqueness once, not per field).
+    private(set) var sensors: [Sensor]
     private static let blocks = 10
-    /// Ring buffers of the last `windowSamples` samples and their times, per sensor.
-    private var ring: [Double]
-    private var ringTimes: [Int64]
-    private var ringCount: [Int]
-    private var ringHead: [Int]
-    /// Time of each sensor's previous accepted sample (for the step test's spacing).
-    private var lastSampleAt: [Int64]
-    private var lastSampleRaw: [Int32]
-    private var hasLastSample: [Bool]
-    private var agreeingSince: [Int64]
+    /// The last ten block means of every sensor, `blocks` per sensor.
+    private var blockMeans: [BlockMean]
+    /// Ring buffers of the last `windowSamples` samples and their times, `windowSamples` per sensor.
+    private var ring: [RingSample]
+
     private(set) var nextSampleAt: Int64 = Time.never
     /// True when any sensor's redundant channels disagreed at the last sample.
     private(set) var redundantMismatch = false
@@ -87,34 +104,36 @@ struct TemperatureTracker: Sendable {
         intervalMilliseconds = settings.sampleIntervalMilliseconds
         rateSpanMilliseconds = Int64(settings.rateWindowSamples - 1) * settings.sampleIntervalMilliseconds
         blockSpanMilliseconds = Int64(settings.rateWindowSamples) * settings.sampleIntervalMilliseconds
-        status = Array(repeating: .unknown, count: sensorCount)
-        celsius = Array(repeating: 0, count: sensorCount)
-        deciCelsius = Array(repeating: 0, count: sensorCount)
-        rate = Array(repeating: 0, count: sensorCount)
-        slowRate = Array(repeating: 0, count: sensorCount)
-        blockMeans = Array(repeating: 0, count: sensorCount * Self.blocks)
-        blockTimes = Array(repeating: 0, count: sensorCount * Self.blocks)
-        blockMeanCount = Array(repeating: 0, count: sensorCount)
-        blockMeanHead = Array(repeating: 0, count: sensorCount)
-        samplesInBlock = Array(repeating: 0, count: sensorCount)
-        blockSum = Array(repeating: 0, count: sensorCount)
-        blockTimeSum = Array(repeating: 0, count: sensorCount)
-        blockStartedAt = Array(repeating: Time.never, count: sensorCount)
-        ring = Array(repeating: 0, count: sensorCount * windowSamples)
-        ringTimes = Array(repeating: 0, count: sensorCount * windowSamples)
-        ringCount = Array(repeating: 0, count: sensorCount)
-        ringHead = Array(repeating: 0, count: sensorCount)
-        lastSampleAt = Array(repeating: Time.never, count: sensorCount)
-        lastSampleRaw = Array(repeating: 0, count: sensorCount)
-        hasLastSample = Array(repeating: false, count: sensorCount)
-        agreeingSince = Array(repeating: Time.never, count: sensorCount)
+        sensors = Array(repeating: Sensor(), count: sensorCount)
+        blockMeans = Array(repeating: BlockMean(), count: sensorCount * Self.blocks)
+        ring = Array(repeating: RingSample(), count: sensorCount * windowSamples)
     }
+
+    /// Classification of `sensor`.
+    @inline(__always)
+    func status(_ sensor: Int) -> Status { sensors[sensor].status }
+
+    /// Latest accepted temperature of `sensor`, °C; meaningful when its status is `.ok`.
+    @inline(__always)
+    func celsius(_ sensor: Int) -> Double { sensors[sensor].celsius }
+
+    /// Latest accepted reading of `sensor`, 0.1 °C.
+    @inline(__always)
+    func deciCelsius(_ sensor: Int) -> Int32 { sensors[sensor].deciCelsius }
+
+    /// Fast dT/dt of `sensor`, °C/s (0 until its window is covered).
+    @inline(__always)
+    func rate(_ sensor: Int) -> Double { sensors[sensor].rate }
+
+    /// Slow (~10 s) dT/dt of `sensor`, °C/s (0 until ten window means exist).
+    @inline(__always)
+    func slowRate(_ sensor: Int) -> Double { sensors[sensor].slowRate }
 
     /// True when it is time for the next sample.
     func isSampleDue(at now: Int64) -> Bool { nextSampleAt == Time.never || now >= nextSampleAt }
 
     @inline(__always)
-    func isValid(_ sensor: Int) -> Bool { status[sensor] == .ok }
+    func isValid(_ sensor: Int) -> Bool { sensors[sensor].status == .ok }
 
     /// Takes one sample of every sensor: classify, accept, update dT/dt.
     mutating func sample(store: MeasurementStore, settings: MeasurementSettings, topology: PackTopology, now: Int64) {
@@ -122,11 +141,16 @@ struct TemperatureTracker: Sendable {
         redundantMismatch = false
         redundantMismatchSensor = nil
         for sensor in 0..<sensorCount {
-            sampleSensor(sensor, store: store, settings: settings, topology: topology, now: now)
+            // The record is taken out, worked on and put back: one uniqueness check per sensor.
+            var state = sensors[sensor]
+            sampleSensor(sensor, &state, store: store, settings: settings, topology: topology, now: now)
+            sensors[sensor] = state
         }
     }
 
-    private mutating func sampleSensor(_ sensor: Int, store: MeasurementStore, settings: MeasurementSettings, topology: PackTopology, now: Int64) {
+    private mutating func sampleSensor(
+        _ sensor: Int, _ state: inout Sensor, store: MeasurementStore, settings: MeasurementSettings, topology: PackTopology, now: Int64
+    ) {
         let timeout = settings.cellTemperatureTimeoutMilliseconds
         let primaryFresh = Time.elapsed(from: store.temperatureReceivedAt[sensor], to: now) <= timeout
             && store.temperatureReceivedAt[sensor] != Time.never
@@ -147,7 +171,7 @@ struct TemperatureTracker: Sendable {
                         let redundantError = abs(Double(redundant) / 10 - reference)
                         raw = primaryError <= redundantError ? raw : redundant
                     } else {
-                        markFault(sensor, .redundantMismatch, now: now)
+                        Self.markFault(&state, .redundantMismatch)
                         return
                     }
                 }
@@ -157,47 +181,48 @@ struct TemperatureTracker: Sendable {
             }
         }
         if store.temperatureFaultReported[sensor] {
-            markFault(sensor, .reported, now: now)
+            Self.markFault(&state, .reported)
             return
         }
         guard fresh else {
-            status[sensor] = .stale
-            resetHistory(sensor)
+            state.status = .stale
+            Self.resetHistory(&state)
             return
         }
         if raw <= settings.temperatureOpenCircuitDeciCelsius {
-            markFault(sensor, .openCircuit, now: now)
+            Self.markFault(&state, .openCircuit)
             return
         }
-        let previousRaw = lastSampleRaw[sensor]
-        let hadPrevious = hasLastSample[sensor]
-        let previousAt = lastSampleAt[sensor]
-        lastSampleRaw[sensor] = raw
-        hasLastSample[sensor] = true
-        lastSampleAt[sensor] = now
+        let previousRaw = state.lastSampleRaw
+        let hadPrevious = state.hasLastSample
+        let previousAt = state.lastSampleAt
+        state.lastSampleRaw = raw
+        state.hasLastSample = true
+        state.lastSampleAt = now
 
-        if status[sensor] == .step || status[sensor] == .openCircuit || status[sensor] == .reported || status[sensor] == .redundantMismatch {
+        if state.status == .step || state.status == .openCircuit || state.status == .reported || state.status == .redundantMismatch {
             // Recovery: the reading must agree with the neighbours for the recovery time.
             guard let reference = neighbourReference(sensor, topology: topology),
                 abs(Double(raw) / 10 - reference) * 10 <= Double(settings.temperatureRecoveryBandDeciCelsius)
             else {
-                agreeingSince[sensor] = Time.never
+                state.agreeingSince = Time.never
                 return
             }
-            if agreeingSince[sensor] == Time.never { agreeingSince[sensor] = now }
-            guard Time.elapsed(from: agreeingSince[sensor], to: now) >= settings.temperatureRecoveryMilliseconds else { return }
-            resetHistory(sensor)
-            accept(sensor, raw, now: now)
+            if state.agreeingSince == Time.never { state.agreeingSince = now }
+            guard Time.elapsed(from: state.agreeingSince, to: now) >= settings.temperatureRecoveryMilliseconds else { return }
+            Self.resetHistory(&state)
+            accept(sensor, &state, raw, now: now)
             return
         }
-        if hadPrevious, status[sensor] == .ok {
+        if hadPrevious, state.status == .ok {
             let jump = abs(Int64(raw) - Int64(previousRaw))
-            if jump > stepLimit(settings.temperatureStepLimitDeciCelsius, since: previousAt, now: now), !isHeatingBeforeJump(sensor) {
-                markFault(sensor, .step, now: now)
+            // A sensor already rising at ≥ 1 °C/s may jump at venting; a quiet sensor may not.
+            if jump > stepLimit(settings.temperatureStepLimitDeciCelsius, since: previousAt, now: now), state.rate < 1.0 {
+                Self.markFault(&state, .step)
                 return
             }
         }
-        accept(sensor, raw, now: now)
+        accept(sensor, &state, raw, now: now)
     }
 
     /// The step limit for two samples `since` → `now` apart: the configured limit per nominal interval,
@@ -208,67 +233,63 @@ struct TemperatureTracker: Sendable {
         return overflow ? .max : scaled / intervalMilliseconds
     }
 
-    /// A sensor already rising at ≥ 1 °C/s may jump at venting; a quiet sensor may not.
-    private func isHeatingBeforeJump(_ sensor: Int) -> Bool { rate[sensor] >= 1.0 }
-
-    private mutating func markFault(_ sensor: Int, _ kind: Status, now: Int64) {
-        if status[sensor] != kind { agreeingSince[sensor] = Time.never }
-        status[sensor] = kind
-        rate[sensor] = 0
-        resetHistory(sensor)
+    private static func markFault(_ state: inout Sensor, _ kind: Status) {
+        if state.status != kind { state.agreeingSince = Time.never }
+        state.status = kind
+        state.rate = 0
+        resetHistory(&state)
     }
 
-    private mutating func resetHistory(_ sensor: Int) {
-        ringCount[sensor] = 0
-        ringHead[sensor] = 0
-        blockMeanCount[sensor] = 0
-        blockMeanHead[sensor] = 0
-        samplesInBlock[sensor] = 0
-        blockSum[sensor] = 0
-        blockTimeSum[sensor] = 0
-        blockStartedAt[sensor] = Time.never
-        slowRate[sensor] = 0
+    private static func resetHistory(_ state: inout Sensor) {
+        state.ringCount = 0
+        state.ringHead = 0
+        state.blockMeanCount = 0
+        state.blockMeanHead = 0
+        state.samplesInBlock = 0
+        state.blockSum = 0
+        state.blockTimeSum = 0
+        state.blockStartedAt = Time.never
+        state.slowRate = 0
     }
 
-    private mutating func accept(_ sensor: Int, _ raw: Int32, now: Int64) {
-        status[sensor] = .ok
-        deciCelsius[sensor] = raw
+    private mutating func accept(_ sensor: Int, _ state: inout Sensor, _ raw: Int32, now: Int64) {
+        state.status = .ok
+        state.deciCelsius = raw
         let value = Double(raw) / 10
-        celsius[sensor] = value
+        state.celsius = value
         // Fast window: ring of the last samples with their times.
-        let base = sensor * windowSamples
-        ring[base + ringHead[sensor]] = value
-        ringTimes[base + ringHead[sensor]] = now
-        ringHead[sensor] = ringHead[sensor] + 1 == windowSamples ? 0 : ringHead[sensor] + 1
-        if ringCount[sensor] < windowSamples { ringCount[sensor] += 1 }
-        rate[sensor] = fastRate(sensor, now: now)
+        ring[sensor * windowSamples + state.ringHead] = RingSample(celsius: value, time: now)
+        state.ringHead = state.ringHead + 1 == windowSamples ? 0 : state.ringHead + 1
+        if state.ringCount < windowSamples { state.ringCount += 1 }
+        state.rate = fastRate(sensor, state, now: now)
 
         // Slow rate: means of blocks one window long (a block closes when the next sample falls outside
         // it), slope over the blocks of the last ten windows.
-        if blockStartedAt[sensor] != Time.never, Time.elapsed(from: blockStartedAt[sensor], to: now) >= blockSpanMilliseconds {
-            closeBlock(sensor)
+        if state.blockStartedAt != Time.never, Time.elapsed(from: state.blockStartedAt, to: now) >= blockSpanMilliseconds {
+            closeBlock(sensor, &state)
         }
-        if samplesInBlock[sensor] == 0 { blockStartedAt[sensor] = now }
-        blockSum[sensor] += value
-        blockTimeSum[sensor] += Double(Time.elapsed(from: blockStartedAt[sensor], to: now))
-        samplesInBlock[sensor] += 1
-        if samplesInBlock[sensor] == windowSamples { closeBlock(sensor) }
+        if state.samplesInBlock == 0 { state.blockStartedAt = now }
+        state.blockSum += value
+        state.blockTimeSum += Double(Time.elapsed(from: state.blockStartedAt, to: now))
+        state.samplesInBlock += 1
+        if state.samplesInBlock == windowSamples { closeBlock(sensor, &state) }
     }
 
     /// Least-squares slope (°C/s) of the samples inside the fast window ending at `now` (at least the last
     /// two); 0 until the window is covered.
-    private func fastRate(_ sensor: Int, now: Int64) -> Double {
+    private func fastRate(_ sensor: Int, _ state: Sensor, now: Int64) -> Double {
         let base = sensor * windowSamples
-        let count = ringCount[sensor]
+        let count = state.ringCount
         guard count >= 2 else { return 0 }
         var fit = SlopeFit()
-        var index = (ringHead[sensor] + windowSamples - 1) % windowSamples  // newest
+        var index = (state.ringHead + windowSamples - 1) % windowSamples  // newest
         let tolerance = intervalMilliseconds / 2
         var oldestAge: Int64 = 0
         for taken in 0..<count {
-            let age = Time.elapsed(from: ringTimes[base + index], to: now)
+            let sample = ring[base + index]
+            let age = Time.elapsed(from: sample.time, to: now)
             if taken >= 2, age > rateSpanMilliseconds + tolerance { break }
-            fit.add(time: -Double(age) / 1000, value: ring[base + index])
+            fit.add(time: -Double(age) / 1000, value: sample.celsius)
             oldestAge = age
             index = index == 0 ? windowSamples - 1 : index - 1
         }
@@ -277,44 +298,45 @@ struct TemperatureTracker: Sendable {
         return fit.slope
     }
 
-    private mutating func closeBlock(_ sensor: Int) {
-        let samples = samplesInBlock[sensor]
+    private mutating func closeBlock(_ sensor: Int, _ state: inout Sensor) {
+        let samples = state.samplesInBlock
         guard samples > 0 else { return }
         let base = sensor * Self.blocks
-        blockMeans[base + blockMeanHead[sensor]] = blockSum[sensor] / Double(samples)
-        blockTimes[base + blockMeanHead[sensor]] = Double(blockStartedAt[sensor]) + blockTimeSum[sensor] / Double(samples)
-        blockMeanHead[sensor] = blockMeanHead[sensor] + 1 == Self.blocks ? 0 : blockMeanHead[sensor] + 1
-        if blockMeanCount[sensor] < Self.blocks { blockMeanCount[sensor] += 1 }
-        samplesInBlock[sensor] = 0
-        blockSum[sensor] = 0
-        blockTimeSum[sensor] = 0
-        blockStartedAt[sensor] = Time.never
+        blockMeans[base + state.blockMeanHead] = BlockMean(
+            celsius: state.blockSum / Double(samples), time: Double(state.blockStartedAt) + state.blockTimeSum / Double(samples))
+        state.blockMeanHead = state.blockMeanHead + 1 == Self.blocks ? 0 : state.blockMeanHead + 1
+        if state.blockMeanCount < Self.blocks { state.blockMeanCount += 1 }
+        state.samplesInBlock = 0
+        state.blockSum = 0
+        state.blockTimeSum = 0
+        state.blockStartedAt = Time.never
         // Slope of the block means inside the last ten windows (at least the last two blocks).
-        let count = blockMeanCount[sensor]
+        let count = state.blockMeanCount
         guard count >= 2 else { return }
         let window = Double(Int64(Self.blocks) * blockSpanMilliseconds)
-        var index = (blockMeanHead[sensor] + Self.blocks - 1) % Self.blocks
-        let newest = blockTimes[base + index]
+        var index = (state.blockMeanHead + Self.blocks - 1) % Self.blocks
+        let newest = blockMeans[base + index].time
         var fit = SlopeFit()
         var oldestAge = 0.0
         for taken in 0..<count {
-            let age = newest - blockTimes[base + index]
+            let block = blockMeans[base + index]
+            let age = newest - block.time
             if taken >= 2, age >= window { break }
-            fit.add(time: -age / 1000, value: blockMeans[base + index])
+            fit.add(time: -age / 1000, value: block.celsius)
             oldestAge = age
             index = index == 0 ? Self.blocks - 1 : index - 1
         }
         // Covered: nine window spacings (ten regular blocks), or two blocks further apart than the window.
         guard oldestAge >= Double(Int64(Self.blocks - 1) * blockSpanMilliseconds) - Double(intervalMilliseconds) / 2 else { return }
-        slowRate[sensor] = fit.slope
+        state.slowRate = fit.slope
     }
 
     /// Mean accepted temperature (°C) of the sensors on neighbouring blocks, if any is valid.
     func neighbourReference(_ sensor: Int, topology: PackTopology) -> Double? {
         var sum = 0.0
         var count = 0
-        for other in neighbourSensors(sensor, topology: topology) where status[other] == .ok {
-            sum += celsius[other]
+        for other in neighbourSensors(sensor, topology: topology) where sensors[other].status == .ok {
+            sum += sensors[other].celsius
             count += 1
         }
         return count > 0 ? sum / Double(count) : nil
@@ -341,15 +363,15 @@ struct TemperatureTracker: Sendable {
     /// Marks every sensor stale whose reading aged beyond the timeout (checked every tick).
     mutating func expire(store: MeasurementStore, settings: MeasurementSettings, topology: PackTopology, now: Int64) {
         let timeout = settings.cellTemperatureTimeoutMilliseconds
-        for sensor in 0..<sensorCount where status[sensor] == .ok {
+        for sensor in 0..<sensorCount where sensors[sensor].status == .ok {
             var age = Time.elapsed(from: store.temperatureReceivedAt[sensor], to: now)
             if topology.redundantTemperatures {
                 age = min(age, Time.elapsed(from: store.redundantReceivedAt[sensor], to: now))
             }
             if age > timeout || store.temperatureReceivedAt[sensor] == Time.never && store.redundantReceivedAt[sensor] == Time.never {
-                status[sensor] = .stale
-                rate[sensor] = 0
-                resetHistory(sensor)
+                sensors[sensor].status = .stale
+                sensors[sensor].rate = 0
+                Self.resetHistory(&sensors[sensor])
             }
         }
     }

@@ -133,7 +133,7 @@ struct ThermalRunawayDetector: Sendable {
                 warningRateSince[sensor] = Time.never
                 continue
             }
-            let rate = temperatures.rate[sensor]
+            let rate = temperatures.rate(sensor)
             maximumRate = max(maximumRate, rate)
             if rate >= settings.confirmationRateCelsiusPerSecond {
                 if confirmRateSince[sensor] == Time.never { confirmRateSince[sensor] = onset }
@@ -142,7 +142,7 @@ struct ThermalRunawayDetector: Sendable {
             }
             // Sustained heating, neighbour corroboration and propagation use the slow (10 s) rate: the fast
             // rate's noise would let one noisy neighbour corroborate a single failing thermistor.
-            if temperatures.slowRate[sensor] >= settings.warningRateCelsiusPerSecond {
+            if temperatures.slowRate(sensor) >= settings.warningRateCelsiusPerSecond {
                 rising[sensor] = true
                 if warningRateSince[sensor] == Time.never { warningRateSince[sensor] = onset }
                 heating[sensor] = Time.elapsed(from: warningRateSince[sensor], to: now) >= settings.warningRateHoldMilliseconds
@@ -182,7 +182,7 @@ struct ThermalRunawayDetector: Sendable {
 
         for sensor in 0..<topology.temperatureSensors where temperatures.isValid(sensor) {
             let cell = topology.cell(forTemperatureSensor: sensor)
-            let celsius = temperatures.celsius[sensor]
+            let celsius = temperatures.celsius(sensor)
             let over = celsius >= maximumOperating
             let held = confirmRateSince[sensor] == Time.never ? 0 : Time.elapsed(from: confirmRateSince[sensor], to: now)
             let neighbourRising = temperatures.neighbourSensors(sensor, topology: topology).contains { rising[$0] }
