@@ -23,7 +23,12 @@
 /// > end-to-end protection is invalid; every SOC stays within 0...1; no input traps.
 public struct BMSController: Sendable {
     public let configuration: BMSConfiguration
-    public internal(set) var state: BMSState
+    public internal(set) var state: BMSState {
+        didSet { stateRevision &+= 1 }
+    }
+    /// Counts writes to ``state`` (any change of state or phase is one): a reader that remembers it asks
+    /// for ``BMSState/name`` only after a write, not after every event (matching a state copies its payload).
+    public private(set) var stateRevision: UInt64 = 0
     /// Controller time: the last accepted tick.
     public internal(set) var nowMilliseconds: Int64 = 0
     var started = false

@@ -27,6 +27,8 @@ public struct BMSFirmwareNode: Sendable {
     public let taskPeriodNanoseconds: Int64
     private var nextTickAt = Int64.min
     private var lastStateName: BMSStateName?
+    /// ``BMSController/stateRevision`` when `lastStateName` was taken.
+    private var lastStateRevision: UInt64 = 0
     private var events: [BMSEvent] = []
     private var observations: [BMSObservation] = []
     /// Longest backlog of observations kept when nobody takes them (the oldest tenth is dropped when full).
@@ -94,6 +96,8 @@ public struct BMSFirmwareNode: Sendable {
             bus.apply(command, atNanoseconds: now)
             if let observation = BMSObservation(command, atNanoseconds: now) { record(observation) }
         }
+        guard lastStateName == nil || controller.stateRevision != lastStateRevision else { return }
+        lastStateRevision = controller.stateRevision
         let name = controller.state.name
         if let last = lastStateName, last != name {
             record(BMSObservation(atNanoseconds: now, kind: .stateChanged(from: last, to: name)))
