@@ -188,9 +188,16 @@ extension CellMonitoringNode {
     /// ``receive(_:atNanoseconds:)`` of a `BMS_BalancingCommand` frame already prepared by any board's
     /// ``IncomingMessage/prepare(_:)`` (the pack's boards share one preparation per broadcast frame).
     mutating func receive(_ prepared: PreparedCommand, atNanoseconds now: Int64) {
+        receive(prepared, addressedBoard: prepared.decoded?.raw(balancingBoardHandle), atNanoseconds: now)
+    }
+
+    /// ``receive(_:atNanoseconds:)`` with the frame's `Balancing_Board` value (`addressedBoard`, nil when the
+    /// frame does not decode) read once for all boards: each board checks the frame's E2E counter against its
+    /// own history, and only the addressed one reads its mask.
+    mutating func receive(_ prepared: PreparedCommand, addressedBoard: Int64?, atNanoseconds now: Int64) {
         guard !transmitter.isBusOff, prepared.frame.id == balancingCommand.identifier else { return }
-        guard let decoded = balancingCommand.check(prepared, counters: &counters) else { return }
-        guard decoded.raw(balancingBoardHandle) == Int64(board - 1) else { return }
+        guard balancingCommand.accepts(prepared, counters: &counters) else { return }
+        guard addressedBoard == Int64(board - 1), let decoded = prepared.decoded else { return }
         guard let mask = decoded.raw(balancingMaskHandle) else {
             counters.invalidMultiplexer += 1
             return

@@ -64,21 +64,28 @@ struct IncomingMessage: Sendable {
 
     /// ``check(_:counters:)`` of a frame prepared by ``prepare(_:)`` (of this message, by any node).
     mutating func check(_ prepared: PreparedCommand, counters: inout CommandCounters) -> DecodedFrame? {
+        accepts(prepared, counters: &counters) ? prepared.decoded : nil
+    }
+
+    /// Whether ``check(_:counters:)`` would return the frame, with the same counting and counter tracking,
+    /// without handing out a copy of the decoded frame (for a broadcast frame whose content most receivers
+    /// do not need: a CMU board reads a balancing page only when it is addressed).
+    mutating func accepts(_ prepared: PreparedCommand, counters: inout CommandCounters) -> Bool {
         switch prepared.shape {
         case .notADataFrame:
             counters.notADataFrame += 1
-            return nil
+            return false
         case .wrongLength:
             counters.wrongLength += 1
-            return nil
+            return false
         case .dataFrame(let expectedCRC, let decoded):
-            return check(prepared.frame, expectedCRC: expectedCRC, decoded: decoded, counters: &counters)
+            return accepts(prepared.frame, expectedCRC: expectedCRC, decoded: decoded, counters: &counters)
         }
     }
 
-    private mutating func check(
+    private mutating func accepts(
         _ frame: CANFrame, expectedCRC: UInt8?, decoded: Result<DecodedFrame, CANDecodeError>, counters: inout CommandCounters
-    ) -> DecodedFrame? {
+    ) -> Bool {
         if receiver != nil {
             let result = expectedCRC.map { receiver!.check(frame, expectedCRC: $0) } ?? receiver!.check(frame)
             switch result {
@@ -86,28 +93,28 @@ struct IncomingMessage: Sendable {
             case .skipped(let lost): counters.lostFrames += lost
             case .repeated:
                 counters.repeatedCounter += 1
-                return nil
+                return false
             case .badCRC:
                 counters.badCRC += 1
-                return nil
+                return false
             case .wrongLength:
                 counters.wrongLength += 1
-                return nil
+                return false
             case .wrongFrame:
                 counters.notADataFrame += 1
-                return nil
+                return false
             }
         }
         switch decoded {
-        case .success(let decoded):
-            return decoded
+        case .success:
+            return true
         case .failure(let error):
             switch error {
             case .unknownMultiplexerValue: counters.invalidMultiplexer += 1
             case .wrongLength: counters.wrongLength += 1
             case .notADataFrame, .wrongIdentifier: counters.notADataFrame += 1
             }
-            return nil
+            return false
         }
     }
 }
@@ -125,4 +132,10 @@ struct PreparedCommand: Sendable {
 
     let frame: CANFrame
     let shape: Shape
+
+    /// The decoded frame of a data frame of the right shape that decodes; nil otherwise.
+    var decoded: DecodedFrame? {
+        guard case .dataFrame(_, .success(let decoded)) = shape else { return nil }
+        return decoded
+    }
 }

@@ -152,9 +152,11 @@ public struct PackNodes: Sendable {
             nextDueNanoseconds = min(nextDueNanoseconds, charger.nextDueNanoseconds)
         case balancingCommand:
             // One preparation (shape, CRC, decoding) for all boards; each checks its own counter.
-            if let prepared = cellMonitors.first?.balancingCommand.prepare(frame) {
+            if let first = cellMonitors.first {
+                let prepared = first.balancingCommand.prepare(frame)
+                let addressed = prepared.decoded?.raw(first.balancingBoardHandle)
                 for index in cellMonitors.indices {
-                    cellMonitors[index].receive(prepared, atNanoseconds: now)
+                    cellMonitors[index].receive(prepared, addressedBoard: addressed, atNanoseconds: now)
                     nextDueNanoseconds = min(nextDueNanoseconds, cellMonitors[index].nextDueNanoseconds)
                 }
             }
