@@ -145,7 +145,9 @@ extension BMSBusInterface {
         guard let firstDue = slots.firstIndex(where: isDue) else { return }
         // One context for every frame of this call (encoding changes no transmit state): copying the
         // controller and the transmit state per frame was most of the cost of a coarse step.
-        EncodingContext.with(state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now) { context in
+        EncodingContext.with(
+            state: transmitState, handles: transmitHandles, controller: controller, topology: topology, now: now
+        ) { context in
             for index in firstDue..<slots.endIndex {
                 let due = slots[index].nextDueNanoseconds
                 guard due == Int64.min || now >= due else { continue }

@@ -14,7 +14,9 @@ struct EncodingContext {
     let topology: PackTopology
     var now: Int64 = 0
 
-    private init(state: TransmitState, handles: TransmitHandles, controller: UnsafePointer<BMSController>, topology: PackTopology, now: Int64) {
+    private init(
+        state: TransmitState, handles: TransmitHandles, controller: UnsafePointer<BMSController>, topology: PackTopology, now: Int64
+    ) {
         self.state = state
         self.handles = handles
         self.controller = controller
@@ -216,8 +218,13 @@ struct EncodingContext {
         try w.flag(handles.chargingAllowed, (state.limits?.maximumChargeMilliamperes ?? 0) > 0)
         try w.flag(handles.dischargingAllowed, (state.limits?.maximumDischargeMilliamperes ?? 0) > 0)
         try w.flag(handles.balancingActive, state.balancing.contains(true))
-        if case .healing = controller.pointee.state { try w.flag(handles.healingActive, true) } else { try w.flag(handles.healingActive, false) }
-        try w.flag(handles.insulationMonitoring, controller.pointee.started && !state.activeDiagnoses[DiagnosisID.insulationTimeout.rawValue])
+        if case .healing = controller.pointee.state {
+            try w.flag(handles.healingActive, true)
+        } else {
+            try w.flag(handles.healingActive, false)
+        }
+        let insulationTimedOut = state.activeDiagnoses[DiagnosisID.insulationTimeout.rawValue]
+        try w.flag(handles.insulationMonitoring, controller.pointee.started && !insulationTimedOut)
         try w.flag(handles.faultLatched, controller.pointee.state.isFaultOrEmergency)
         try w.flag(handles.runawayActive, controller.pointee.thermalRunaway.level >= .warning)
         let table = controller.pointee.configuration.diagnosis

@@ -82,7 +82,7 @@ struct TemperatureTracker: Sendable {
     }
 
     /// Every sensor's state, one record each (one buffer: a write checks uniqueness once, not per field).
-    private(set) var sensors: [Sensor]
+    private var sensors: [Sensor]
     private static let blocks = 10
     /// The last ten block means of every sensor, `blocks` per sensor.
     private var blockMeans: [BlockMean]
