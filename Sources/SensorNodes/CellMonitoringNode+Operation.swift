@@ -182,18 +182,14 @@ extension CellMonitoringNode {
     /// frames are not for this node and are ignored without counting.
     public mutating func receive(_ frame: CANFrame, atNanoseconds now: Int64) {
         guard !transmitter.isBusOff, frame.id == balancingCommand.identifier else { return }
-        receive(balancingCommand.prepare(frame), atNanoseconds: now)
-    }
-
-    /// ``receive(_:atNanoseconds:)`` of a `BMS_BalancingCommand` frame already prepared by any board's
-    /// ``IncomingMessage/prepare(_:)`` (the pack's boards share one preparation per broadcast frame).
-    mutating func receive(_ prepared: PreparedCommand, atNanoseconds now: Int64) {
+        let prepared = balancingCommand.prepare(frame)
         receive(prepared, addressedBoard: prepared.decoded?.raw(balancingBoardHandle), atNanoseconds: now)
     }
 
-    /// ``receive(_:atNanoseconds:)`` with the frame's `Balancing_Board` value (`addressedBoard`, nil when the
-    /// frame does not decode) read once for all boards: each board checks the frame's E2E counter against its
-    /// own history, and only the addressed one reads its mask.
+    /// ``receive(_:atNanoseconds:)`` of a `BMS_BalancingCommand` frame already prepared by any board's
+    /// ``IncomingMessage/prepare(_:)``, with its `Balancing_Board` value (`addressedBoard`, nil when the frame
+    /// does not decode): the pack's boards share one preparation per broadcast frame, each checks the frame's
+    /// E2E counter against its own history, and only the addressed one reads its mask.
     mutating func receive(_ prepared: PreparedCommand, addressedBoard: Int64?, atNanoseconds now: Int64) {
         guard !transmitter.isBusOff, prepared.frame.id == balancingCommand.identifier else { return }
         guard balancingCommand.accepts(prepared, counters: &counters) else { return }

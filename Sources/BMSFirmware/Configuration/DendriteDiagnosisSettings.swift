@@ -37,7 +37,6 @@ public struct DendriteDiagnosisSettings: Hashable, Sendable {
         divergenceConfirmMilliseconds: Int64
     ) {
         self.divergenceConfirmMilliseconds = divergenceConfirmMilliseconds
-
         self.divergenceMinimumHysteresisSaturation = divergenceMinimumHysteresisSaturation
         self.restMinimumSOC = restMinimumSOC
         self.restSettleMilliseconds = restSettleMilliseconds
