@@ -6,6 +6,9 @@ struct CellConstants: Sendable {
 
     // Design
     let nominalAh: Double
+    /// Cathode-window SOC where the cell's OCV curve ends (the end-of-lithiation knee, ≤ 0): the usable window
+    /// a BMS reports runs from here to full.
+    let usableWindowStartSOC: Double
     let areaSquareCentimetres: Double
     let foilAh: Double
     let formationSEIAh: Double
@@ -163,6 +166,7 @@ struct CellConstants: Sendable {
     init(_ p: CellParameters, stackPressure: Double) {
         let gas = PhysicalConstants.gas
         nominalAh = p[K.nominalCapacityAh]
+        usableWindowStartSOC = min(p.ocv.soc.first ?? 0, 0)
         areaSquareCentimetres = p.electrodeAreaSquareCentimetres
         foilAh = p.lithiumFoilAh
         formationSEIAh = p[K.formationSEIFraction] * nominalAh

@@ -79,6 +79,11 @@ public struct CellTruth: Hashable, Sendable {
     public var stateOfCharge: Double
     /// Cathode state of charge in its rated window (drives the OCV).
     public var cathodeStateOfCharge: Double
+    /// State of charge over the usable window a BMS reports: from the end of the cell's OCV curve (the
+    /// end-of-lithiation knee below the cathode window's 0, e.g. −0.03 at 3.0 V) to full. A BMS that
+    /// discharges to the cut-off counts that knee as usable; against ``stateOfCharge`` every BMS would read
+    /// high by up to 3 % near empty.
+    public var usableStateOfCharge: Double
     /// Core (jelly-roll) temperature, °C.
     public var coreCelsius: Double
     /// Surface temperature, °C.

@@ -25,11 +25,17 @@ extension VirtualPack {
         let capacity = min(s.cathodeSites, max(s.anodeLithium, 0) + lithiumInCathode)
         let dischargeable = min(max(s.cathodeCharge, 0), max(s.anodeLithium, 0))
         let thickness = thicknessMillimetres(of: s, fixedCell)
+        let stateOfCharge = capacity > 0 ? dischargeable / capacity : 0
+        let cathodeStateOfCharge = s.cathodeCharge / s.cathodeSites
+        // Below the cathode window's 0 the cell still gives charge down to the knee.
+        let knee = c.usableWindowStartSOC
+        let windowSOC = stateOfCharge > 0 ? stateOfCharge : min(max(cathodeStateOfCharge, knee), 0)
         return CellTruth(
             terminalVolts: s.terminalVolts,
             openCircuitVolts: s.openCircuitVolts,
-            stateOfCharge: capacity > 0 ? dischargeable / capacity : 0,
-            cathodeStateOfCharge: s.cathodeCharge / s.cathodeSites,
+            stateOfCharge: stateOfCharge,
+            cathodeStateOfCharge: cathodeStateOfCharge,
+            usableStateOfCharge: (windowSOC - knee) / (1 - knee),
             coreCelsius: s.coreKelvin - PhysicalConstants.zeroCelsius,
             surfaceCelsius: s.surfaceKelvin - PhysicalConstants.zeroCelsius,
             currentAmps: s.currentAmps,

@@ -34,18 +34,13 @@ extension ScenarioRunner {
         }
         var hottest = -Double.infinity
         var sumState = 0.0
-        // SOC over the usable window a BMS reports, from the end of the cell's OCV curve (the end-of-lithiation
-        // knee, below the cathode window's 0: -0.03 at 3.0 V in the cell file) to full. A BMS that discharges
-        // to the cut-off counts that knee as usable; the cathode-window SOC would make every BMS read high by
-        // up to 3 % at empty.
-        let knee = min(pack.cellParameters.ocv.soc.first ?? 0, 0)
         var groupCapacity = Array(repeating: 0.0, count: pack.seriesCount)
         var hardShort = false
         for cell in 0..<pack.cellCount {
             guard let truth = pack.cell(cell) else { continue }
             hottest = max(hottest, truth.surfaceCelsius, truth.coreCelsius)
-            let windowSOC = truth.stateOfCharge > 0 ? truth.stateOfCharge : min(max(truth.cathodeStateOfCharge, knee), 0)
-            sumState += (windowSOC - knee) / (1 - knee)
+            // Over the usable window the BMS reports (CellTruth.usableStateOfCharge).
+            sumState += truth.usableStateOfCharge
             groupCapacity[cell / max(parallelCount, 1)] += truth.capacityAh
             if truth.hardShort { hardShort = true }
         }

@@ -16,7 +16,7 @@ extension RemoteSession {
         case "pack.coolant_celsius": return .number(participant.coolantCelsius)
         case "pack.cooling": return .string(participant.cooling.rawValue)
         case "pack.soc_percent":
-            let sum = (0..<pack.cellCount).reduce(0.0) { $0 + (pack.cell($1)?.stateOfCharge ?? 0) }
+            let sum = (0..<pack.cellCount).reduce(0.0) { $0 + (pack.cell($1)?.usableStateOfCharge ?? 0) }
             return .number(sum / Double(max(pack.cellCount, 1)) * 100)
         case "pack.voltage_volts": return .number(pack.truth.packVolts)
         case "pack.current_amps": return .number(pack.truth.packCurrentAmps)
@@ -30,7 +30,7 @@ extension RemoteSession {
         case "pack.cell[N].roughness": return number(pack.cell(cell).map(\.roughness))
         case "pack.cell[N].capacity_ah": return number(pack.cell(cell).map(\.capacityAh))
         case "pack.cell[N].anode_lithium_ah": return number(pack.cell(cell).map(\.lithium.anodeActive))
-        case "pack.cell[N].soc_percent": return number(pack.cell(cell).map { $0.stateOfCharge * 100 })
+        case "pack.cell[N].soc_percent": return number(pack.cell(cell).map { $0.usableStateOfCharge * 100 })
         case "pack.cell[N].heater_watts": return .number(participant.heaterWatts[cell])
         case "pack.cell[N].thermal_runaway": return .string("\(pack.runawayState(cell))")
         case "pack.group[N].volts": return number(pack.groupVolts(cell))

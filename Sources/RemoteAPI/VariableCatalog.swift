@@ -30,7 +30,7 @@ enum VariableCatalog {
         Entry(name: "pack.ambient_celsius", unit: "°C", writable: true, index: .none, summary: "ambient air temperature (-60...200)"),
         Entry(name: "pack.coolant_celsius", unit: "°C", writable: true, index: .none, summary: "coolant inlet temperature (-60...120)"),
         Entry(name: "pack.cooling", unit: "", writable: true, index: .none, summary: "coolant loop: on, off or failed"),
-        Entry(name: "pack.soc_percent", unit: "%", writable: false, index: .none, summary: "true state of charge, mean over cells"),
+        Entry(name: "pack.soc_percent", unit: "%", writable: false, index: .none, summary: "true state of charge over the usable window the BMS reports, mean over cells"),
         Entry(name: "pack.voltage_volts", unit: "V", writable: false, index: .none, summary: "true pack terminal voltage"),
         Entry(name: "pack.current_amps", unit: "A", writable: false, index: .none, summary: "true pack current (+ discharge)"),
         Entry(name: "pack.min_cell_volts", unit: "V", writable: false, index: .none, summary: "lowest true series-group voltage"),
@@ -48,7 +48,7 @@ enum VariableCatalog {
         Entry(
             name: "pack.cell[N].anode_lithium_ah", unit: "Ah", writable: false, index: .cell,
             summary: "true metallic lithium still connected to the anode (foil reserve plus plated)"),
-        Entry(name: "pack.cell[N].soc_percent", unit: "%", writable: false, index: .cell, summary: "true state of charge"),
+        Entry(name: "pack.cell[N].soc_percent", unit: "%", writable: false, index: .cell, summary: "true state of charge over the usable window the BMS reports"),
         Entry(name: "pack.cell[N].heater_watts", unit: "W", writable: true, index: .cell, summary: "external heater on the cell (abuse), 0...100000; 0 switches it off"),
         Entry(name: "pack.cell[N].thermal_runaway", unit: "", writable: false, index: .cell, summary: "normal, selfHeating, runaway or burnedOut"),
         Entry(name: "pack.group[N].volts", unit: "V", writable: false, index: .group, summary: "true series-group (cell) voltage"),

@@ -10,7 +10,7 @@ enum LiveSummary {
         var sumSOC = 0.0
         var hottest = -Double.infinity
         for cell in 0..<vehicle.pack.cellCount {
-            if let state = vehicle.pack.cell(cell) { sumSOC += state.stateOfCharge }
+            if let state = vehicle.pack.cell(cell) { sumSOC += state.usableStateOfCharge }  // the window the BMS reports
             hottest = max(hottest, vehicle.pack.surfaceCelsius(cell) ?? -.infinity)
         }
         let socTruth = sumSOC / Double(max(vehicle.pack.cellCount, 1)) * 100

@@ -101,6 +101,23 @@ struct ElectricalTests {
         #expect(pack.thicknessMillimetres(-1) == nil && pack.surfaceCelsius(pack.packParameters.cellCount) == nil)
     }
 
+    @Test func usableStateOfChargeRunsFromTheOCVKneeToFull() throws {
+        // The cell file's OCV curve starts below the cathode window's 0 (the end-of-lithiation knee): the usable
+        // window a BMS reports maps the knee to 0 and full to 1, linearly in the cathode window above 0.
+        let cell = try Fixture.cell()
+        let knee = try #require(cell.ocv.soc.first)
+        #expect(knee < 0)
+        for initial in [0.0, 0.5, 1.0] {
+            let pack = try VirtualPack(cell: cell, pack: try Fixture.pack(), seed: 2, initialStateOfCharge: initial)
+            let truth = try #require(pack.cell(0))
+            #expect(abs(truth.usableStateOfCharge - (truth.stateOfCharge - knee) / (1 - knee)) < 1e-12, "initial \(initial)")
+        }
+        var empty = try VirtualPack(cell: cell, pack: try Fixture.pack(), seed: 2, initialStateOfCharge: 0.02)
+        for _ in 0..<600 { empty.step(PackInputs(current: .constant(10), contactors: .closed), duration: 10) }
+        let drained = try #require(empty.cell(0))
+        #expect(drained.stateOfCharge == 0 && drained.usableStateOfCharge >= 0 && drained.usableStateOfCharge < 0.03)
+    }
+
     @Test func prechargeBringsTheLinkUpWithTheRCTimeConstant() throws {
         var pack = try VirtualPack(cell: try Fixture.cell(), pack: try Fixture.pack(), seed: 11, initialStateOfCharge: 0.5)
         let packVolts = pack.truth.packVolts
